@@ -15,7 +15,11 @@ static inline float gq_fp16_to_fp32(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16;
     uint32_t exp = (h >> 10) & 0x1f;
     uint32_t mant = h & 0x3ff;
-    if (exp == 0x1f) return gq_f32_from_bits(sign | 0x7f800000 | (mant << 13)); /* inf / nan */
+    if (exp == 0x1f) {
+        /* inf, or NaN with its payload kept and the quiet bit set: ggml widens through a float
+         * multiply, which quiets a signalling NaN, and F16C's vcvtph2ps does the same. */
+        return gq_f32_from_bits(sign | 0x7f800000 | (mant << 13) | (mant ? 0x00400000u : 0));
+    }
     if (exp != 0) return gq_f32_from_bits(sign | ((exp + 112) << 23) | (mant << 13));
     /* zero or subnormal: mant * 2^-24, exact in float */
     float v = (float)mant * 0x1p-24f;
