@@ -1,0 +1,206 @@
+/* Builds the lattice tables of iq_lattice.h from the codebooks of iq_tables.c.
+ *
+ * ggml computes every neighbour list by sorting all grid points by
+ * (distance, index) with qsort, which for the 2048-point IQ1_S grid costs
+ * seconds.  Distances here are small integers (at most 8 * 3^2 in level
+ * units), so a counting sort gives the same order in linear time: count the
+ * points at each distance, find the cut-off distance, then drop points into
+ * their distance's slot in index order. */
+#include "iq_lattice.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iq_tables.h"
+
+#if defined(GQ_HAVE_PTHREADS)
+#include <pthread.h>
+#endif
+
+/* Largest squared level distance between two points: 8 coordinates, each
+ * differing by at most 3 levels.  (ggml's distance is 4x this: coordinates
+ * are 2*level + 1; the factor changes no comparison.) */
+#define MAX_LEVEL_DIST2 (8 * 3 * 3)
+
+#define MAX_GRID_SIZE 2048
+
+/* Exact lengths of the neighbour arrays (list lengths plus counts), as
+ * ggml's construction yields them; the build checks it fills each exactly,
+ * so a wrong number fails the first caller loudly instead of corrupting. */
+#define NEIGHBOURS_LEN_IQ2_XXS 417400
+#define NEIGHBOURS_LEN_IQ2_XS 551722
+#define NEIGHBOURS_LEN_IQ2_S 209100
+#define NEIGHBOURS_LEN_IQ1_S 1375339
+
+typedef struct {
+    const uint64_t *codebook; /* iq_tables.c: 8 bytes per entry, one per coordinate */
+    int grid_size;
+    int nearest_distances;
+    int32_t neighbours_capacity;
+} lattice_source;
+
+static const lattice_source sources[GQ_LATTICE_KIND_COUNT] = {
+    [GQ_LATTICE_IQ2_XXS] = { gq_iq2xxs_grid, GQ_IQ2XXS_GRID_SIZE, 2, NEIGHBOURS_LEN_IQ2_XXS },
+    [GQ_LATTICE_IQ2_XS] = { gq_iq2xs_grid, GQ_IQ2XS_GRID_SIZE, 2, NEIGHBOURS_LEN_IQ2_XS },
+    [GQ_LATTICE_IQ2_S] = { gq_iq2s_grid, GQ_IQ2S_GRID_SIZE, 1, NEIGHBOURS_LEN_IQ2_S },
+    [GQ_LATTICE_IQ1_S] = { gq_iq1s_grid, GQ_IQ1S_GRID_SIZE, 3, NEIGHBOURS_LEN_IQ1_S },
+};
+
+/* Static storage per kind: the tables live as long as the program. */
+static uint64_t points_iq2_xxs[GQ_IQ2XXS_GRID_SIZE], points_iq2_xs[GQ_IQ2XS_GRID_SIZE],
+    points_iq2_s[GQ_IQ2S_GRID_SIZE], points_iq1_s[GQ_IQ1S_GRID_SIZE];
+static float coords_iq2_xxs[GQ_IQ2XXS_GRID_SIZE * 8], coords_iq2_xs[GQ_IQ2XS_GRID_SIZE * 8],
+    coords_iq2_s[GQ_IQ2S_GRID_SIZE * 8], coords_iq1_s[GQ_IQ1S_GRID_SIZE * 8];
+static uint16_t codes_iq2_xxs[GQ_IQ2XXS_GRID_SIZE], codes_iq2_xs[GQ_IQ2XS_GRID_SIZE],
+    codes_iq2_s[GQ_IQ2S_GRID_SIZE], codes_iq1_s[GQ_IQ1S_GRID_SIZE];
+static int32_t map_storage[GQ_LATTICE_KIND_COUNT][GQ_LATTICE_MAP_SIZE];
+static uint16_t neighbours_iq2_xxs[NEIGHBOURS_LEN_IQ2_XXS], neighbours_iq2_xs[NEIGHBOURS_LEN_IQ2_XS],
+    neighbours_iq2_s[NEIGHBOURS_LEN_IQ2_S], neighbours_iq1_s[NEIGHBOURS_LEN_IQ1_S];
+
+static uint64_t *const points_storage[GQ_LATTICE_KIND_COUNT] = { points_iq2_xxs, points_iq2_xs, points_iq2_s,
+                                                                  points_iq1_s };
+static float *const coords_storage[GQ_LATTICE_KIND_COUNT] = { coords_iq2_xxs, coords_iq2_xs, coords_iq2_s,
+                                                               coords_iq1_s };
+static uint16_t *const codes_storage[GQ_LATTICE_KIND_COUNT] = { codes_iq2_xxs, codes_iq2_xs, codes_iq2_s,
+                                                                 codes_iq1_s };
+static uint16_t *const neighbours_storage[GQ_LATTICE_KIND_COUNT] = { neighbours_iq2_xxs, neighbours_iq2_xs,
+                                                                      neighbours_iq2_s, neighbours_iq1_s };
+
+static gq_lattice lattices[GQ_LATTICE_KIND_COUNT];
+
+/* Scratch of the build, per kind so that two kinds may build at once. */
+static uint8_t column_dist2_storage[GQ_LATTICE_KIND_COUNT][8][4][MAX_GRID_SIZE];
+
+/* A codebook stores each coordinate as a byte value (IQ2: 8, 25, 43; IQ1_S:
+ * -1, 0, 1).  The level of a coordinate is the rank of its value among the
+ * distinct values the codebook uses, smallest (as a signed byte) first. */
+static void codebook_levels(const lattice_source *src, uint8_t level_of_byte[256]) {
+    int used[256] = { 0 };
+    for (int j = 0; j < src->grid_size; j++)
+        for (int k = 0; k < 8; k++) used[(src->codebook[j] >> (8 * k)) & 0xff] = 1;
+    int rank = 0;
+    for (int signed_value = -128; signed_value < 128; signed_value++) {
+        int byte = (uint8_t)(int8_t)signed_value;
+        level_of_byte[byte] = used[byte] ? (uint8_t)rank++ : 0xff;
+    }
+    if (rank > 4) {
+        fprintf(stderr, "gq: internal error: a lattice codebook uses %d levels (at most 4 fit)\n", rank);
+        abort();
+    }
+}
+
+static void build_lattice(enum gq_lattice_kind kind) {
+    const lattice_source *src = &sources[kind];
+    const int n = src->grid_size;
+    uint64_t *points = points_storage[kind];
+    float *coords = coords_storage[kind];
+    uint16_t *codes = codes_storage[kind];
+    int32_t *map = map_storage[kind];
+    uint16_t *neighbours = neighbours_storage[kind];
+
+    uint8_t level_of_byte[256];
+    codebook_levels(src, level_of_byte);
+
+    /* Per coordinate k and query level q, the squared level difference to
+     * every grid point, laid out by grid index so the distance sum below is
+     * a plain loop over contiguous bytes that the compiler vectorizes. */
+    uint8_t(*column_dist2)[4][MAX_GRID_SIZE] = column_dist2_storage[kind];
+    for (int32_t c = 0; c < GQ_LATTICE_MAP_SIZE; c++) map[c] = -1;
+    for (int j = 0; j < n; j++) {
+        uint16_t code = 0;
+        uint64_t point = 0;
+        for (int k = 0; k < 8; k++) {
+            int level = level_of_byte[(src->codebook[j] >> (8 * k)) & 0xff];
+            code |= (uint16_t)(level << (2 * k));
+            point |= (uint64_t)(uint8_t)(2 * level + 1) << (8 * k);
+            coords[8 * j + k] = (float)(2 * level + 1);
+            for (int q = 0; q < 4; q++) column_dist2[k][q][j] = (uint8_t)((q - level) * (q - level));
+        }
+        points[j] = point;
+        codes[j] = code;
+        map[code] = j;
+    }
+
+    int32_t used = 0;
+    uint16_t dist2[MAX_GRID_SIZE];
+    for (int32_t c = 0; c < GQ_LATTICE_MAP_SIZE; c++) {
+        if (map[c] >= 0) continue;
+        for (int j = 0; j < n; j++) dist2[j] = 0;
+        for (int k = 0; k < 8; k++) {
+            const uint8_t *column = column_dist2[k][(c >> (2 * k)) & 3];
+            for (int j = 0; j < n; j++) dist2[j] = (uint16_t)(dist2[j] + column[j]);
+        }
+        int count_at[MAX_LEVEL_DIST2 + 1] = { 0 };
+        for (int j = 0; j < n; j++) count_at[dist2[j]]++;
+        /* Keep the nearest_distances smallest distances that occur. */
+        int cutoff = 0, distinct = 0, list_len = 0;
+        for (int d = 0; d <= MAX_LEVEL_DIST2 && distinct < src->nearest_distances; d++) {
+            if (!count_at[d]) continue;
+            distinct++;
+            cutoff = d;
+            list_len += count_at[d];
+        }
+        if (used + 1 + list_len > src->neighbours_capacity) {
+            used += 1 + list_len; /* keep counting so the message gives the size needed */
+            continue;
+        }
+        map[c] = -(used + 1);
+        neighbours[used] = (uint16_t)list_len;
+        /* Slot of each distance within the list: points of smaller distances come first. */
+        int slot[MAX_LEVEL_DIST2 + 1];
+        int next = used + 1;
+        for (int d = 0; d <= cutoff; d++) {
+            slot[d] = next;
+            next += count_at[d];
+        }
+        for (int j = 0; j < n; j++)
+            if (dist2[j] <= cutoff) neighbours[slot[dist2[j]]++] = (uint16_t)j;
+        used += 1 + list_len;
+    }
+    if (used != src->neighbours_capacity) {
+        fprintf(stderr, "gq: internal error: lattice %d needs %ld neighbour entries, storage has %ld\n", (int)kind,
+                (long)used, (long)src->neighbours_capacity);
+        abort();
+    }
+
+    lattices[kind] = (gq_lattice){
+        .kind = kind,
+        .grid_size = n,
+        .nearest_distances = src->nearest_distances,
+        .points = points,
+        .point_coords = coords,
+        .level_codes = codes,
+        .map = map,
+        .neighbours = neighbours,
+        .neighbours_len = used,
+    };
+}
+
+/* One once-flag per kind: a caller that wants only IQ2_S does not pay for IQ1_S. */
+static void build_iq2_xxs(void) { build_lattice(GQ_LATTICE_IQ2_XXS); }
+static void build_iq2_xs(void) { build_lattice(GQ_LATTICE_IQ2_XS); }
+static void build_iq2_s(void) { build_lattice(GQ_LATTICE_IQ2_S); }
+static void build_iq1_s(void) { build_lattice(GQ_LATTICE_IQ1_S); }
+static void (*const builders[GQ_LATTICE_KIND_COUNT])(void) = { build_iq2_xxs, build_iq2_xs, build_iq2_s,
+                                                               build_iq1_s };
+
+#if defined(GQ_HAVE_PTHREADS)
+static pthread_once_t built_once[GQ_LATTICE_KIND_COUNT] = { PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT,
+                                                            PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT };
+#else
+static int built[GQ_LATTICE_KIND_COUNT];
+#endif
+
+const gq_lattice *gq_lattice_get(enum gq_lattice_kind kind) {
+    if ((unsigned)kind >= GQ_LATTICE_KIND_COUNT) return NULL;
+#if defined(GQ_HAVE_PTHREADS)
+    pthread_once(&built_once[kind], builders[kind]);
+#else
+    if (!built[kind]) {
+        builders[kind]();
+        built[kind] = 1;
+    }
+#endif
+    return &lattices[kind];
+}
