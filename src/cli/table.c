@@ -159,8 +159,9 @@ static const char *cell_text(const gq_table *t, size_t r, size_t c) {
 /* One line of cells.  The last column is not padded on the right, so no
  * line ends in spaces. */
 static void print_cells(const gq_table *t, FILE *out, const size_t *width,
-                        const char *const *texts, size_t last_nonempty) {
+                        const char *const *texts, size_t last_nonempty, const char *style) {
     spaces(out, t->indent);
+    if (style) fputs(style, out);
     for (size_t c = 0; c <= last_nonempty; c++) {
         const char *s = texts[c] ? texts[c] : "";
         size_t w = gq_text_width(s);
@@ -174,6 +175,7 @@ static void print_cells(const gq_table *t, FILE *out, const size_t *width,
         }
         if (c < last_nonempty) spaces(out, t->gap);
     }
+    if (style) fputs("\033[0m", out);
     fputc('\n', out);
 }
 
@@ -213,9 +215,7 @@ bool gq_table_print(const gq_table *t, FILE *out, bool colour) {
 
     if (has_header) {
         for (size_t c = 0; c < t->n_columns; c++) texts[c] = t->headers[c];
-        if (colour) fputs("\033[1m", out);
-        print_cells(t, out, width, texts, t->n_columns - 1);
-        if (colour) fputs("\033[0m", out);
+        print_cells(t, out, width, texts, t->n_columns - 1, colour ? "\033[1m" : NULL);
         print_rule(t, out, total, colour);
     }
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -229,7 +229,7 @@ bool gq_table_print(const gq_table *t, FILE *out, bool colour) {
             /* Trailing empty cells end the line early: no trailing spaces. */
             if (*texts[c]) last = c;
         }
-        print_cells(t, out, width, texts, last);
+        print_cells(t, out, width, texts, last, NULL);
     }
     free(width);
     free(texts);
