@@ -52,4 +52,48 @@ static inline uint16_t gq_fp32_to_bf16(float f) {
     return (uint16_t)((u + (0x7fff + ((u >> 16) & 1))) >> 16);
 }
 
+/* E8M0 (MXFP4's block scale: a bare biased exponent, 2^(e-127)) times one
+ * half.  The half is folded in because the FP4 level table holds doubled
+ * values (0, 1, 2, 3, 4, 6, 8, 12 for 0 .. 6).  e = 0 and 1 give float
+ * subnormals; 255 is 2^127, not NaN, as in ggml. */
+static inline float gq_e8m0_to_fp32_half(uint8_t e) {
+    return gq_f32_from_bits(e < 2 ? 0x00200000u << e : (uint32_t)(e - 1) << 23);
+}
+
+/* UE4M3 (NVFP4's sub-block scale: unsigned, 4 exponent bits with bias 7, 3
+ * mantissa bits, no infinities) times one half, for the same doubled level
+ * table.  0x7f (the format's NaN) reads as 0, as in ggml.  The products are
+ * exact: every UE4M3 value is a small dyadic fraction. */
+static inline float gq_ue4m3_to_fp32_half(uint8_t u) {
+    if (u == 0 || u == 0x7f) return 0.0f;
+    int exp = (u >> 3) & 0xf;
+    int man = u & 0x7;
+    float v = exp == 0 ? (float)man * 0x1p-9f                               /* subnormal: man * 2^-9 */
+                       : (1.0f + (float)man / 8.0f) * gq_f32_from_bits((uint32_t)(exp - 7 + 127) << 23);
+    return v * 0.5f;
+}
+
+/* float -> UE4M3 as ggml rounds it: non-positive (and NaN) -> 0; clamp to
+ * 448; the three mantissa bits round half up on the first dropped bit (not
+ * to even); subnormals round half up on x * 2^9; anything whose exponent
+ * reaches 15 saturates to 0x7e (448). */
+static inline uint8_t gq_fp32_to_ue4m3(float x) {
+    if (!(x > 0.0f)) return 0;
+    if (x > 448.0f) x = 448.0f;
+    uint32_t bits = gq_f32_bits(x);
+    int exp = (int)((bits >> 23) & 0xff) - 127 + 7;
+    if (exp <= 0) {
+        int man = (int)(x * 512.0f + 0.5f);
+        if (man > 7) man = 7;
+        return man < 1 ? 0 : (uint8_t)man;
+    }
+    if (exp >= 15) return 0x7e;
+    int man = (int)((bits >> 20) & 0x7) + (int)((bits >> 19) & 1);
+    if (man > 7) {
+        man = 0;
+        if (++exp >= 15) return 0x7e;
+    }
+    return (uint8_t)((exp << 3) | man);
+}
+
 #endif
