@@ -20,4 +20,5 @@ void gq_register_iq_other(gq_kernel_table t) {
     t[GQ_TYPE_IQ3_S] = (gq_kernels){ gq_dequantize_iq3_s, quant_iq3_s };
     t[GQ_TYPE_IQ4_NL] = (gq_kernels){ gq_dequantize_iq4_nl, quant_iq4_nl };
     t[GQ_TYPE_IQ4_XS] = (gq_kernels){ gq_dequantize_iq4_xs, quant_iq4_xs };
+    gq_register_iq1(t);
 }

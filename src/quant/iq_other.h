@@ -104,6 +104,10 @@ void gq_dequantize_iq4_xs(const void *src, float *dst, int64_t n);
 
 /* ------------------------------------------------------------------ IQ1 */
 
-/* (iq1.c: to come) */
+/* iq1.c: fills the iq1_s and iq1_m entries (the searches use the shared
+ * IQ1_S lattice of iq_lattice.h). */
+void gq_register_iq1(gq_kernel_table t);
+void gq_dequantize_iq1_s(const void *src, float *dst, int64_t n);
+void gq_dequantize_iq1_m(const void *src, float *dst, int64_t n);
 
 #endif
