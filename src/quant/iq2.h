@@ -1,0 +1,89 @@
+/* Internal interface of the IQ2 family (iq2_xxs, iq2_xs, iq2_s): the scalar
+ * reference in iq2.c, the SIMD kernels in x86/iq2_avx2.c and arm/iq2_neon.c.
+ *
+ * The three quantizers are searches over a scale: for each group of 32
+ * (iq2_xxs) or 16 (iq2_xs, iq2_s) magnitudes they try 13 or 19 candidate
+ * scales, round every magnitude onto the lattice levels 0..2, replace each
+ * group of 8 that lands off the codebook by its best codebook neighbour, and
+ * keep the scale whose rounding explains the data best.  Those trials are
+ * nearly all the work and are independent of each other, so they sit behind
+ * one function pointer (gq_iq2_trials_fn): the search logic around them is
+ * written once, in iq2.c, and a SIMD file only supplies a faster way to run
+ * the trials.  A SIMD trial runner must give exactly the scalar bits: every
+ * running sum is still accumulated in element order, in float, unfused. */
+#ifndef GQ_IQ2_H
+#define GQ_IQ2_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "iq_lattice.h"
+#include "kernels.h"
+
+#define GQ_IQ2_MAX_TRIALS 19 /* iq2_xs / iq2_s: scale steps -9..9; iq2_xxs: -6..6 */
+#define GQ_IQ2_MAX_GROUP 32  /* iq2_xxs groups; iq2_xs / iq2_s use 16 */
+
+/* ggml rounds with the "add 1.5 * 2^23" trick: the sum lands where a float's
+ * last mantissa bit is worth 1, so the FPU rounds half to even and the
+ * integer sits in the low mantissa bits.  Exact for |v| < 2^22; beyond that
+ * it wraps, deterministically, and ggml's results depend on the wrap too. */
+static inline int gq_iq2_round(float v) {
+    float biased = v + 12582912.f;
+    int32_t bits;
+    memcpy(&bits, &biased, sizeof bits);
+    return (bits & 0x007fffff) - 0x00400000;
+}
+
+/* The level (0..2) a magnitude x takes at inverse scale id: the lattice
+ * coordinate 2l+1 nearest to id*x. */
+static inline int8_t gq_iq2_level(float id, float x) {
+    int l = gq_iq2_round(0.5f * (id * x - 1));
+    return (int8_t)(l < 0 ? 0 : l > 2 ? 2 : l);
+}
+
+/* The trials of one group.  The caller fills the inputs; the runner fills
+ * the outputs of every trial t < n_trials. */
+typedef struct gq_iq2_trials {
+    const gq_lattice *lattice;
+    int group_size;  /* 16 or 32: 2 or 4 sub-groups of 8 */
+    int n_trials;
+    const float *xval;        /* group_size magnitudes (one may be negative: iq2_xxs/xs sign parity) */
+    const float *weight;      /* group_size importance weights (sums) */
+    const float *sqrt_weight; /* their square roots (neighbour scoring) */
+    float inverse_scale[GQ_IQ2_MAX_TRIALS]; /* trial t rounds x to levels at id = inverse_scale[t] */
+
+    /* Per trial: the levels after the neighbour search, whether each
+     * sub-group landed on the codebook by rounding alone, and the sums
+     * sum(w*x*q), sum(w*q*q) over the group with q = 2*level + 1, both
+     * accumulated in element order. */
+    int8_t levels[GQ_IQ2_MAX_TRIALS][GQ_IQ2_MAX_GROUP];
+    bool on_grid[GQ_IQ2_MAX_TRIALS][GQ_IQ2_MAX_GROUP / 8];
+    float sumqx[GQ_IQ2_MAX_TRIALS];
+    float sumq2[GQ_IQ2_MAX_TRIALS];
+} gq_iq2_trials;
+
+typedef void (*gq_iq2_trials_fn)(gq_iq2_trials *trials);
+
+/* The scalar trial runner (the reference). */
+void gq_iq2_run_trials_scalar(gq_iq2_trials *trials);
+
+/* The best codebook entry among the neighbours of an off-grid level code,
+ * for 8 magnitudes at `scale`: least sum of sqrt_weight * (scale*q - x)^2,
+ * the first one listed winning ties, as ggml's iq2_find_best_neighbour.
+ * Writes its 8 levels and returns its grid index.  (Where ggml would abort
+ * because every score is NaN or infinite, the first neighbour is taken.) */
+int gq_iq2_best_neighbour(const gq_lattice *lat, uint32_t code, const float *xval, const float *sqrt_weight,
+                          float scale, int8_t *levels);
+
+/* The quantizers, with the trial runner to use; see kernels.h for the rest.
+ * iq2_xxs and iq2_xs need imatrix (the public API refuses without one;
+ * called without, they use unit weights rather than crash). */
+void gq_iq2_xxs_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
+                         gq_iq2_trials_fn run_trials);
+void gq_iq2_xs_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
+                        gq_iq2_trials_fn run_trials);
+void gq_iq2_s_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
+                       gq_iq2_trials_fn run_trials);
+
+#endif
