@@ -218,9 +218,14 @@ static float affine_search(int n, int nmax, const float *x, const float *w, uint
 /* Symmetric search (ggml's make_qx_quants with rmse_type 1): x ~ scale * (L
  * - nmax), L in 0..2*nmax-1, weights qw or x^2; the first guess puts the
  * largest magnitude on -nmax, then 18 nearby scales are tried.  A group
- * whose largest magnitude is negligible gets L = 0 (not nmax) and scale 0. */
+ * whose largest magnitude is negligible gets L = 0 (not nmax) and scale 0.
+ *
+ * The candidates' sums do not depend on one another (only the choice
+ * between them is sequential), so all 19 are summed in one sweep over x —
+ * each sum still adds its terms in ggml's order, so the bits are ggml's —
+ * which lets the CPU overlap them instead of waiting on one add chain. */
+#define KQ_SYM_CANDIDATES 19
 static float symmetric_search(int n, int nmax, const float *x, uint8_t *L, const float *qw) {
-    float w[32], wx[32];
     float max = 0, amax = 0;
     for (int i = 0; i < n; i++) {
         float ax = fabsf(x[i]);
@@ -233,36 +238,40 @@ static float symmetric_search(int n, int nmax, const float *x, uint8_t *L, const
         memset(L, 0, (size_t)n);
         return 0.f;
     }
+    /* candidate 0: ggml's first guess; 1..18: is = -9..-1, 1..9 */
+    float iscale[KQ_SYM_CANDIDATES], sumlx[KQ_SYM_CANDIDATES], suml2[KQ_SYM_CANDIDATES];
+    iscale[0] = (float)-nmax / max;
+    for (int c = 1; c < KQ_SYM_CANDIDATES; c++) {
+        const int is = c <= 9 ? c - 10 : c - 9;
+        iscale[c] = -((float)nmax + 0.1f * (float)is) / max;
+    }
+    float w[32], wx[32];
     for (int i = 0; i < n; i++) {
         w[i] = qw ? qw[i] : x[i] * x[i];
         wx[i] = w[i] * x[i];
     }
-    float iscale = (float)-nmax / max;
-    float sumlx = 0, suml2 = 0;
-    for (int i = 0; i < n; i++) {
-        int l = kq_clamp_int(kq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
-        L[i] = (uint8_t)(l + nmax);
-        sumlx += wx[i] * (float)l;
-        suml2 += w[i] * (float)l * (float)l;
-    }
-    float scale = suml2 != 0 ? sumlx / suml2 : 0.0f;
-    float best = scale * sumlx;
-    for (int is = -9; is <= 9; is++) {
-        if (is == 0) continue;
-        iscale = -((float)nmax + 0.1f * (float)is) / max;
-        sumlx = suml2 = 0;
+    for (int c = 0; c < KQ_SYM_CANDIDATES; c++) {
+        float slx = 0, sl2 = 0;
         for (int i = 0; i < n; i++) {
-            int l = kq_clamp_int(kq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
-            sumlx += wx[i] * (float)l;
-            suml2 += w[i] * (float)l * (float)l;
+            const float l = (float)kq_clamp_int(kq_nearest_int(iscale[c] * x[i]), -nmax, nmax - 1);
+            slx += wx[i] * l;
+            sl2 += w[i] * l * l;
         }
-        if (suml2 > 0 && sumlx * sumlx > best * suml2) {
-            for (int i = 0; i < n; i++)
-                L[i] = (uint8_t)(nmax + kq_clamp_int(kq_nearest_int(iscale * x[i]), -nmax, nmax - 1));
-            scale = sumlx / suml2;
-            best = scale * sumlx;
+        sumlx[c] = slx;
+        suml2[c] = sl2;
+    }
+    int chosen = 0;
+    float scale = suml2[0] != 0 ? sumlx[0] / suml2[0] : 0.0f;
+    float best = scale * sumlx[0];
+    for (int c = 1; c < KQ_SYM_CANDIDATES; c++) {
+        if (suml2[c] > 0 && sumlx[c] * sumlx[c] > best * suml2[c]) {
+            chosen = c;
+            scale = sumlx[c] / suml2[c];
+            best = scale * sumlx[c];
         }
     }
+    for (int i = 0; i < n; i++)
+        L[i] = (uint8_t)(nmax + kq_clamp_int(kq_nearest_int(iscale[chosen] * x[i]), -nmax, nmax - 1));
     return scale;
 }
 
