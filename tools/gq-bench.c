@@ -7,9 +7,10 @@
  * the scalar reference on one thread, the best SIMD kernels on one thread,
  * and the SIMD kernels on all threads.  Throughput is reported as GB/s of
  * float data (the f32 side, 4 bytes per element, whichever way the data
- * flows) and MB/s of block data (the quantized side).  The best of --repeat
- * runs counts: the minimum is the least disturbed by other processes on a
- * shared machine, which is what a kernel comparison wants.
+ * flows) and MB/s of block data (the quantized side).  Each sample batches
+ * calls until it lasts at least 20 ms (after one warm-up call), and the best
+ * of --repeat samples counts: the minimum is the least disturbed by other
+ * processes on a shared machine, which is what a kernel comparison wants.
  *
  * It also checks, for free, that the SIMD kernels wrote the same bytes and
  * floats as the scalar reference ("same" column), since a fast kernel that
@@ -55,11 +56,12 @@ static void usage(FILE *out) {
             "\n"
             "  --types LIST     comma-separated ggml type names (default: every type this build\n"
             "                   can quantize or dequantize)\n"
-            "  --rows N         rows of the synthetic tensor (default 64)\n"
+            "  --rows N         rows of the synthetic tensor (default 256)\n"
             "  --n-per-row N    elements per row, a multiple of each type's block size\n"
             "                   (default 4096)\n"
             "  --threads N      threads for the multi-threaded runs (default: CPUs online)\n"
-            "  --repeat N       timed runs per measurement; the fastest counts (default 3)\n"
+            "  --repeat N       timed samples per measurement (each at least 20 ms of calls);\n"
+            "                   the fastest counts (default 3)\n"
             "  --imatrix        pass importance weights to every type (default: only to the\n"
             "                   types that require them)\n"
             "  --json           machine-readable output\n");
@@ -108,7 +110,7 @@ static bool parse_types(const char *list, bench_options *o) {
 
 /* Returns 0 to run, 1 when --help was asked, 2 on a usage error. */
 static int parse_args(int argc, char **argv, bench_options *o) {
-    *o = (bench_options){ .rows = 64, .n_per_row = 4096, .threads = gq_cpu_count(), .repeat = 3 };
+    *o = (bench_options){ .rows = 256, .n_per_row = 4096, .threads = gq_cpu_count(), .repeat = 3 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -266,25 +268,45 @@ static bool floats_identical(const float *a, const float *b, size_t n) {
     return true;
 }
 
+/* One call of the measured operation. */
+static gq_status run_op(bench_buffers *b, uint32_t type, bench_op op, bench_mode mode, const float *imatrix,
+                        bool is_reference) {
+    const bench_options *o = b->opt;
+    if (op == OP_QUANTIZE)
+        return gq_quantize(type, b->input, is_reference ? b->blocks_ref : b->blocks, o->rows, o->n_per_row,
+                           imatrix, mode.threads, NULL, NULL);
+    return gq_dequantize_rows(type, b->blocks_ref, is_reference ? b->floats_ref : b->floats, o->rows,
+                              o->n_per_row, mode.threads);
+}
+
+/* A timed sample should last long enough for the clock and for thread
+ * start-up to be noise: calls are batched until a sample takes this long. */
+#define MIN_SAMPLE_SECONDS 0.02
+#define MAX_CALLS_PER_SAMPLE 100000
+
 static bench_result run_one(bench_buffers *b, uint32_t type, bench_op op, bench_mode mode,
                             const float *imatrix) {
     const bench_options *o = b->opt;
     bench_result r = { .type = type, .op = op, .mode = mode, .same_as_scalar = -1 };
     gq_quant_set_simd(mode.simd);
-    bool is_reference = !mode.simd && mode.threads == 1;
+    const bool is_reference = !mode.simd && mode.threads == 1;
+
+    /* warm-up call (page faults, first-touch of the output), which also sizes the batches */
+    double t0 = now_seconds();
+    r.status = run_op(b, type, op, mode, imatrix, is_reference);
+    double once = now_seconds() - t0;
+    long calls = 1;
+    if (once < MIN_SAMPLE_SECONDS) {
+        calls = once > 0 ? (long)(MIN_SAMPLE_SECONDS / once) + 1 : MAX_CALLS_PER_SAMPLE;
+        if (calls > MAX_CALLS_PER_SAMPLE) calls = MAX_CALLS_PER_SAMPLE;
+    }
+
     double best = INFINITY;
-    for (int rep = 0; rep < o->repeat; rep++) {
-        double t0 = now_seconds();
-        if (op == OP_QUANTIZE) {
-            r.status = gq_quantize(type, b->input, is_reference ? b->blocks_ref : b->blocks, o->rows,
-                                   o->n_per_row, imatrix, mode.threads, NULL, NULL);
-        } else {
-            r.status = gq_dequantize_rows(type, b->blocks_ref, is_reference ? b->floats_ref : b->floats,
-                                          o->rows, o->n_per_row, mode.threads);
-        }
-        double t = now_seconds() - t0;
-        if (r.status != GQ_OK) break;
-        if (t < best) best = t;
+    for (int rep = 0; rep < o->repeat && r.status == GQ_OK; rep++) {
+        t0 = now_seconds();
+        for (long c = 0; c < calls && r.status == GQ_OK; c++) r.status = run_op(b, type, op, mode, imatrix, is_reference);
+        const double per_call = (now_seconds() - t0) / (double)calls;
+        if (per_call < best) best = per_call;
     }
     gq_quant_set_simd(true);
     if (r.status != GQ_OK) return r;
@@ -401,8 +423,16 @@ int main(int argc, char **argv) {
         bench_result res[2][3];
         for (int op = 0; op < 2; op++) {
             if (op == OP_DEQUANTIZE && res[0][0].status != GQ_OK) {
-                uint64_t state = 0x726e64ULL + type;
-                for (size_t i = 0; i < b.block_bytes; i++) blocks_ref[i] = (uint8_t)(next_u64(&state) >> 56);
+                if (type == GQ_TYPE_F64) {
+                    /* random bits would be mostly out-of-range doubles: time real values instead */
+                    for (size_t i = 0; i < n; i++) {
+                        const double v = input[i];
+                        memcpy(blocks_ref + i * sizeof v, &v, sizeof v);
+                    }
+                } else {
+                    uint64_t state = 0x726e64ULL + type;
+                    for (size_t i = 0; i < b.block_bytes; i++) blocks_ref[i] = (uint8_t)(next_u64(&state) >> 56);
+                }
             }
             for (int m = 0; m < n_modes; m++) {
                 res[op][m] = run_one(&b, type, (bench_op)op, modes[m], imat);
