@@ -59,7 +59,19 @@ enum gguf_value_type {
 /* "uint8", "string", "array" ...; "unknown" for anything else. */
 const char *gguf_value_type_name(uint32_t type);
 
-/* What went wrong, and where. */
+/* What went wrong, and where.
+ *
+ * message is "<subject>: <problem> (at byte <offset>)": the subject names
+ * what is at fault ("header", "kv 3", "key 'general.alignment'",
+ * "tensor 'blk.0.attn_q.weight'"), and the suffix repeats `offset` when
+ * has_offset.  Names taken from the file are shown with non-printable
+ * bytes as \xNN and cut after 96 characters.  The offset of a header
+ * problem is that of the field at fault (a key's or tensor info's first
+ * byte for duplicates and names, the count field for counts, the type
+ * field for types); of a data problem (runs past the end of the file,
+ * overlaps another tensor) it is the file offset where the tensor's data
+ * starts.  Errors with no position (open, write, rename) have no suffix
+ * and name the path. */
 typedef struct gguf_error {
     gq_status status;
     uint64_t offset;   /* byte offset in the file where the problem was found */
@@ -78,8 +90,9 @@ typedef struct gguf_str {
  * read on demand with gguf_array_get() or a gguf_array_iter. */
 typedef struct gguf_value {
     enum gguf_value_type type;
-    uint64_t offset; /* file offset of the encoded value */
-    uint64_t size;   /* encoded size in bytes */
+    uint64_t offset; /* file offset of the encoded value: a kv's value from
+                        its type field, an array element from its first byte */
+    uint64_t size;   /* encoded size in bytes (from `offset`) */
     union {
         uint64_t u64; /* UINT8/16/32/64 */
         int64_t i64;  /* INT8/16/32/64 */
@@ -98,7 +111,8 @@ typedef struct gguf_kv {
     gguf_str key;
     uint64_t offset; /* file offset of the key's length field */
     gguf_value value;
-    bool duplicate;  /* an earlier kv has the same key (lenient mode only) */
+    bool duplicate;  /* an earlier kv has the same key (lenient mode only);
+                        gguf_writer_copy_kv skips it */
 } gguf_kv;
 
 typedef struct gguf_tensor {
@@ -202,15 +216,26 @@ typedef struct gguf_writer gguf_writer;
 
 /* Start writing `path` (through a temporary file beside it).  Fails when
  * the directory is not writable.  Version 3, little-endian, alignment 32
- * unless changed before the first tensor data is written. */
+ * unless changed before the first tensor data is written.
+ *
+ * A full disk (ENOSPC, EDQUOT) or a file-size limit (EFBIG) is reported as
+ * GQ_ERR_NOSPACE and the temporary file is removed at once.  A process
+ * that lowers RLIMIT_FSIZE must ignore SIGXFSZ (signal(SIGXFSZ, SIG_IGN)):
+ * otherwise the kernel kills it at the limit instead of failing write()
+ * with EFBIG, and the temporary file stays behind. */
 gguf_writer *gguf_writer_open(const char *path, gguf_error *err);
 /* Refuse to replace a file that is the same inode as `input_path`
  * (call before commit; gguf_writer_open does not know the inputs). */
 gq_status gguf_writer_check_not_same(const char *path, const char *input_path, gguf_error *err);
 
+/* Also records general.alignment (readers know the alignment only from
+ * it); adding or copying a general.alignment uint32 sets it too.  An
+ * invalid value fails the writer (reported by write/commit). */
 void gguf_writer_set_alignment(gguf_writer *w, uint32_t alignment);
 
-/* Metadata, in the order added.  Strings are copied. */
+/* Metadata, in the order added.  Strings are copied.  Adding a key that is
+ * already there replaces it and moves it last (as ggml's gguf_set_*).
+ * On failure the reason is in gguf_writer_last_error(). */
 gq_status gguf_writer_add_u8(gguf_writer *w, const char *key, uint8_t v);
 gq_status gguf_writer_add_i8(gguf_writer *w, const char *key, int8_t v);
 gq_status gguf_writer_add_u16(gguf_writer *w, const char *key, uint16_t v);
@@ -242,7 +267,8 @@ gq_status gguf_writer_add_tensor(gguf_writer *w, const char *name, uint32_t n_di
                                  const uint64_t *ne, uint32_t type, uint64_t *index);
 
 /* Tensor data, in index order, possibly in several pieces per tensor;
- * the first call writes the header.  Each tensor must get exactly its size. */
+ * the first call writes the header.  Each tensor must get exactly its size
+ * (a piece may not run into the next tensor: GQ_ERR_ARG, writer failed). */
 gq_status gguf_writer_write(gguf_writer *w, const void *data, uint64_t size, gguf_error *err);
 
 /* Write a header-only / no-data file or finish: pads, fsyncs, renames.
@@ -252,6 +278,9 @@ gq_status gguf_writer_commit(gguf_writer *w, gguf_error *err);
 void gguf_writer_abort(gguf_writer *w);
 /* Path of the temporary file (for signal handlers that must unlink it). */
 const char *gguf_writer_temp_path(const gguf_writer *w);
+/* Why the last add/copy call was refused, or why the writer failed ("" if
+ * neither).  Valid until the next call on w. */
+const char *gguf_writer_last_error(const gguf_writer *w);
 
 #ifdef __cplusplus
 }
