@@ -15,6 +15,46 @@ static bool same_file(const char *a, const char *b) {
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* "gemma4-mini-Q4_K_M.gguf", "gemma4-mini-BF16.gguf" -> "Q4_K_M", "BF16":
+ * wide tables need one short column heading per input. */
+static bool make_short_labels(cmp_report *r) {
+    r->short_labels = calloc(r->n_inputs, sizeof *r->short_labels);
+    if (!r->short_labels) return false;
+    const char *first = r->inputs[0]->label;
+    size_t common = strlen(first);
+    for (size_t i = 1; i < r->n_inputs; i++) {
+        const char *l = r->inputs[i]->label;
+        size_t k = 0;
+        while (k < common && l[k] && l[k] == first[k]) k++;
+        common = k;
+    }
+    /* Cut only after a separator, so "model-Q4_K_M" and "model-Q4_K_S"
+     * keep "Q4_K_M" and "Q4_K_S" whole. */
+    while (common > 0 && first[common - 1] != '-' && first[common - 1] != '_' && first[common - 1] != '.') common--;
+    bool usable = true;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const char *l = r->inputs[i]->label + common;
+        size_t n = strlen(l);
+        if (n > 5 && strcmp(l + n - 5, ".gguf") == 0) n -= 5;
+        if (n == 0) usable = false;
+        if (!(r->short_labels[i] = malloc(n + 1))) return false;
+        memcpy(r->short_labels[i], l, n);
+        r->short_labels[i][n] = 0;
+    }
+    for (size_t i = 0; i < r->n_inputs && usable; i++)
+        for (size_t j = i + 1; j < r->n_inputs; j++)
+            if (strcmp(r->short_labels[i], r->short_labels[j]) == 0) usable = false;
+    if (!usable) {
+        /* Same names in other directories, or nothing left: number them. */
+        for (size_t i = 0; i < r->n_inputs; i++) {
+            free(r->short_labels[i]);
+            if (!(r->short_labels[i] = malloc(24))) return false;
+            snprintf(r->short_labels[i], 24, "#%zu", i + 1);
+        }
+    }
+    return true;
+}
+
 cmp_build_status cmp_report_build(const char *const *paths, size_t n_paths, const cmp_options *opt,
                                   cmp_report **out, char *err, size_t err_cap) {
     *out = NULL;
@@ -52,7 +92,7 @@ cmp_build_status cmp_report_build(const char *const *paths, size_t n_paths, cons
         s->file_share_of_ref = rs->file_bytes ? (double)s->file_bytes / (double)rs->file_bytes : 0.0;
     }
     r->variant_input = calloc(n, sizeof *r->variant_input);
-    if (!r->variant_input || !cmp_build_metadata(r, opt) || !cmp_build_tensor_index(r)) {
+    if (!r->variant_input || !make_short_labels(r) || !cmp_build_metadata(r, opt) || !cmp_build_tensor_index(r)) {
         snprintf(err, err_cap, "out of memory");
         return CMP_BUILD_NOMEM;
     }
@@ -100,6 +140,8 @@ void cmp_report_free(cmp_report *r) {
     free(r->layers);
     free(r->results);
     free(r->variant_input);
+    for (size_t i = 0; r->short_labels && i < r->n_inputs; i++) free(r->short_labels[i]);
+    free(r->short_labels);
     for (size_t i = 0; i < r->n_inputs; i++) cmp_model_close(r->inputs[i]);
     free(r->inputs);
     free(r);

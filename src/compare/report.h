@@ -158,6 +158,7 @@ typedef struct cmp_layer {
 typedef struct cmp_report {
     size_t n_inputs;
     cmp_model **inputs;
+    char **short_labels;        /* [n_inputs]: labels without their common prefix and ".gguf" */
 
     size_t ref;                 /* index of the reference input */
     cmp_ref_reason ref_reason;
