@@ -419,9 +419,7 @@ void gq_kq_k4_scales_plain(const float scales[8], const float mins[8], uint8_t p
     *dmin = gq_fp32_to_fp16(max_min / 63.f);
 }
 
-/* clamp63: q5_K clamps the searched levels to 63 before packing, q4_K does
- * not (the levels are <= 63 unless a scale came out negative). */
-static void k4_scales_imat(const float scales[8], const float mins[8], const float sw[8],
+void gq_kq_k4_scales_imat(const float scales[8], const float mins[8], const float sw[8],
                            uint8_t packed[12], gq_half *d, gq_half *dmin, int clamp63) {
     uint8_t Ls[8], Lm[8];
     const float d_block = gq_kq_positive_scale(8, 63, scales, Ls, sw);
@@ -436,11 +434,6 @@ static void k4_scales_imat(const float scales[8], const float mins[8], const flo
     }
     *d = gq_fp32_to_fp16(d_block);
     *dmin = gq_fp32_to_fp16(m_block);
-}
-
-void gq_kq_k4_scales_imat(const float scales[8], const float mins[8], const float sw[8],
-                          uint8_t packed[12], gq_half *d, gq_half *dmin) {
-    k4_scales_imat(scales, mins, sw, packed, d, dmin, 0);
 }
 
 int gq_kq_q6_scales(const float scales[16], block_q6_K *y) {
@@ -515,36 +508,49 @@ static inline int requant_affine(float x, float dm, float d, int nmax) {
     return kq_clamp_int(kq_nearest_int((x + dm) / d), 0, nmax);
 }
 
+void gq_kq_q2_scales_plain(const float scales[16], const float mins[16], block_q2_K *y) {
+    float max_scale = 0, max_min = 0;
+    for (int j = 0; j < 16; j++) {
+        if (scales[j] > max_scale) max_scale = scales[j];
+        if (mins[j] > max_min) max_min = mins[j];
+    }
+    if (max_scale > 0) {
+        const float iscale = 15.f / max_scale;
+        for (int j = 0; j < 16; j++) y->scales[j] = (uint8_t)kq_nearest_int(iscale * scales[j]);
+        y->d = gq_fp32_to_fp16(max_scale / 15.f);
+    } else {
+        memset(y->scales, 0, sizeof y->scales);
+        y->d = gq_fp32_to_fp16(0.f);
+    }
+    if (max_min > 0) {
+        const float iscale = 15.f / max_min;
+        for (int j = 0; j < 16; j++) y->scales[j] |= (uint8_t)((unsigned)kq_nearest_int(iscale * mins[j]) << 4);
+        y->dmin = gq_fp32_to_fp16(max_min / 15.f);
+    } else {
+        y->dmin = gq_fp32_to_fp16(0.f);
+    }
+}
+
+void gq_kq_q2_scales_imat(const float scales[16], const float mins[16], const float sw[16], block_q2_K *y) {
+    uint8_t Ls[16], Lm[16];
+    const float dm = gq_kq_positive_scale(16, 15, scales, Ls, sw);
+    const float mm = gq_kq_positive_scale(16, 15, mins, Lm, sw);
+    y->d = gq_fp32_to_fp16(dm);
+    y->dmin = gq_fp32_to_fp16(mm);
+    for (int j = 0; j < 16; j++) y->scales[j] = (uint8_t)(Ls[j] | (Lm[j] << 4));
+}
+
 static void q2_K_block(const float *x, const float *qw, block_q2_K *y) {
     uint8_t L[GQ_QK_K];
     float scales[16], mins[16], w[16];
     if (!qw) {
-        float max_scale = 0, max_min = 0;
         for (int j = 0; j < 16; j++) {
             for (int l = 0; l < 16; l++) w[l] = fabsf(x[16 * j + l]);
             scales[j] = affine_search(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], -0.5f, 0.1f, 15, 1);
-            if (scales[j] > max_scale) max_scale = scales[j];
-            if (mins[j] > max_min) max_min = mins[j];
         }
-        if (max_scale > 0) {
-            const float iscale = 15.f / max_scale;
-            for (int j = 0; j < 16; j++) y->scales[j] = (uint8_t)kq_nearest_int(iscale * scales[j]);
-            y->d = gq_fp32_to_fp16(max_scale / 15.f);
-        } else {
-            memset(y->scales, 0, sizeof y->scales);
-            y->d = gq_fp32_to_fp16(0.f);
-        }
-        if (max_min > 0) {
-            const float iscale = 15.f / max_min;
-            for (int j = 0; j < 16; j++)
-                y->scales[j] |= (uint8_t)((unsigned)kq_nearest_int(iscale * mins[j]) << 4);
-            y->dmin = gq_fp32_to_fp16(max_min / 15.f);
-        } else {
-            y->dmin = gq_fp32_to_fp16(0.f);
-        }
+        gq_kq_q2_scales_plain(scales, mins, y);
     } else {
         float sumx2 = 0, sw[16];
-        uint8_t Ls[16], Lm[16];
         for (int j = 0; j < GQ_QK_K; j++) sumx2 += x[j] * x[j];
         const float sigma2 = sumx2 / GQ_QK_K;
         for (int j = 0; j < 16; j++) {
@@ -554,11 +560,7 @@ static void q2_K_block(const float *x, const float *qw, block_q2_K *y) {
             sw[j] = sumw;
             scales[j] = affine_search(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], -0.9f, 0.05f, 36, 0);
         }
-        float dm = gq_kq_positive_scale(16, 15, scales, Ls, sw);
-        float mm = gq_kq_positive_scale(16, 15, mins, Lm, sw);
-        y->d = gq_fp32_to_fp16(dm);
-        y->dmin = gq_fp32_to_fp16(mm);
-        for (int j = 0; j < 16; j++) y->scales[j] = (uint8_t)(Ls[j] | (Lm[j] << 4));
+        gq_kq_q2_scales_imat(scales, mins, sw, y);
     }
     const float d_all = gq_fp16_to_fp32(y->d), m_all = gq_fp16_to_fp32(y->dmin);
     for (int j = 0; j < 16; j++) {
@@ -681,7 +683,7 @@ static void q4_K_block(const float *x, const float *qw, block_q4_K *y) {
     if (!qw)
         gq_kq_k4_scales_plain(scales, mins, y->scales, &y->d, &y->dmin);
     else
-        k4_scales_imat(scales, mins, sw, y->scales, &y->d, &y->dmin, 0);
+        gq_kq_k4_scales_imat(scales, mins, sw, y->scales, &y->d, &y->dmin, 0);
     k4_requant(x, y->scales, y->d, y->dmin, 15, L);
     gq_kq_pack_q4(L, y->qs);
 }
@@ -693,7 +695,7 @@ static void q5_K_block(const float *x, const float *qw, block_q5_K *y) {
     if (!qw)
         gq_kq_k4_scales_plain(scales, mins, y->scales, &y->d, &y->dmin);
     else
-        k4_scales_imat(scales, mins, sw, y->scales, &y->d, &y->dmin, 1);
+        gq_kq_k4_scales_imat(scales, mins, sw, y->scales, &y->d, &y->dmin, 1);
     k4_requant(x, y->scales, y->d, y->dmin, 31, L);
     gq_kq_pack_q5(L, y->qh, y->qs);
 }

@@ -89,11 +89,17 @@ float gq_kq_positive_scale(int n, int nmax, const float *x, uint8_t *L, const fl
 
 /* Encode q4_K/q5_K sub-block scales and mins into the 12 scale bytes and the
  * two half-precision super-scales.  plain: ggml's reference path (max-based
- * 6-bit rounding); imat: sw = per-sub-block weight sums, searched levels. */
+ * 6-bit rounding); imat: sw = per-sub-block weight sums, searched levels;
+ * clamp63: q5_K clamps the searched levels to 63 before packing, q4_K does
+ * not (they exceed 63 only when a scale came out negative). */
 void gq_kq_k4_scales_plain(const float scales[8], const float mins[8], uint8_t packed[12],
                            gq_half *d, gq_half *dmin);
 void gq_kq_k4_scales_imat(const float scales[8], const float mins[8], const float sw[8],
-                          uint8_t packed[12], gq_half *d, gq_half *dmin);
+                          uint8_t packed[12], gq_half *d, gq_half *dmin, int clamp63);
+
+/* Encode q2_K's sixteen 4-bit scales and mins and the super-scales. */
+void gq_kq_q2_scales_plain(const float scales[16], const float mins[16], block_q2_K *y);
+void gq_kq_q2_scales_imat(const float scales[16], const float mins[16], const float sw[16], block_q2_K *y);
 
 /* Encode q6_K's sixteen sub-block scales; returns 0 (block zeroed) when
  * every scale is negligible, 1 otherwise. */
