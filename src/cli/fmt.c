@@ -131,3 +131,20 @@ bool gq_parse_count(const char *text, uint64_t *out) {
     *out = (uint64_t)llround(r);
     return true;
 }
+
+char *gq_fmt_float32(float v, bool json, char *buf, size_t size) {
+    if (isnan(v)) {
+        snprintf(buf, size, "%s", json ? "null" : "nan");
+        return buf;
+    }
+    if (isinf(v)) {
+        snprintf(buf, size, "%s", json ? "null" : v < 0 ? "-inf" : "inf");
+        return buf;
+    }
+    /* 9 significant digits always round-trip a float; fewer usually do. */
+    for (int prec = 6; prec <= 9; prec++) {
+        snprintf(buf, size, "%.*g", prec, (double)v);
+        if (strtof(buf, NULL) == v) break;
+    }
+    return buf;
+}

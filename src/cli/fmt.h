@@ -31,6 +31,12 @@ char *gq_fmt_bpw(uint64_t bytes, uint64_t elements, char *buf, size_t size);
 /* Short decimal count: 5.1e9 -> "5.10B", 2.3e6 -> "2.30M", 950 -> "950". */
 char *gq_fmt_count_short(uint64_t v, char *buf, size_t size);
 
+/* A float32 value as the shortest decimal text that reads back (as a
+ * float) to the same value: 0.95f -> "0.95" where %.17g would print
+ * 0.949999988079071.  Non-finite values print "nan", "inf", "-inf"; with
+ * json set they print "null" (JSON has no such numbers). */
+char *gq_fmt_float32(float v, bool json, char *buf, size_t size);
+
 /* Parse an unsigned count with an optional decimal suffix, as written on a
  * command line: "32768", "32k" (= 32,000), "500M", "1.5B" / "1.5G"
  * (= 1.5e9).  K/M/B/G/T are powers of 1000 (parameter counts); "Ki",

@@ -182,6 +182,11 @@ void gq_json_null(gq_json *j) {
     fputs("null", j->out);
 }
 
+void gq_json_raw(gq_json *j, const char *json_text) {
+    before_value(j);
+    fputs(json_text, j->out);
+}
+
 void gq_json_kv_string(gq_json *j, const char *key, const char *v) { gq_json_key(j, key); gq_json_string(j, v); }
 void gq_json_kv_int(gq_json *j, const char *key, int64_t v) { gq_json_key(j, key); gq_json_int(j, v); }
 void gq_json_kv_uint(gq_json *j, const char *key, uint64_t v) { gq_json_key(j, key); gq_json_uint(j, v); }

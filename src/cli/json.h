@@ -55,6 +55,9 @@ void gq_json_uint(gq_json *j, uint64_t v);
 void gq_json_double(gq_json *j, double v);
 void gq_json_bool(gq_json *j, bool v);
 void gq_json_null(gq_json *j);
+/* A value already formatted by the caller (must be valid JSON), e.g. a
+ * float32 printed in its own shortest form by gq_fmt_float32. */
+void gq_json_raw(gq_json *j, const char *json_text);
 
 /* key + value in one call. */
 void gq_json_kv_string(gq_json *j, const char *key, const char *v);
