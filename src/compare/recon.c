@@ -26,6 +26,7 @@
 #endif
 
 #include "gq/quant.h"
+#include "compare/format.h"
 #include "compare/report.h"
 
 #define CHUNK_ELEMS ((uint64_t)1 << 17)
@@ -299,8 +300,10 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
             status = CMP_BUILD_INTERRUPTED;
             break;
         }
+        char name[128];
+        cmp_str(tr->name, name, sizeof name);
         if (opt->progress)
-            opt->progress(opt->progress_ctx, tr->name.ptr, row, bytes_done, total_bytes);
+            opt->progress(opt->progress_ctx, name, row, r->n_rows, bytes_done, total_bytes);
         cmp_result_status ref_status = prepare(&job.ref, tr->files[r->ref], rt);
         uint64_t block_lcm = job.ref.active ? job.ref.ti->block_size : 1;
         size_t active = 0;
@@ -361,7 +364,7 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
         for (size_t i = 1; i < started; i++) pthread_join(tids[i], NULL);
 #endif
         if (opt->progress)
-            opt->progress(opt->progress_ctx, tr->name.ptr, row, bytes_done, total_bytes);
+            opt->progress(opt->progress_ctx, name, row, r->n_rows, bytes_done, total_bytes);
 
         int failed = atomic_load(&job.read_failed);
         bool interrupted = atomic_load(&job.stop) && !failed;

@@ -18,7 +18,9 @@
 
 /* ------------------------------------------------------------ options */
 
-typedef void (*cmp_progress_fn)(void *ctx, const char *tensor, uint64_t tensor_index,
+/* Progress of the error pass: tensor `index` of `count` (reference order)
+ * is being compared; bytes are the reference's tensor bytes. */
+typedef void (*cmp_progress_fn)(void *ctx, const char *tensor, uint64_t index, uint64_t count,
                                 uint64_t bytes_done, uint64_t bytes_total);
 
 typedef struct cmp_options {
