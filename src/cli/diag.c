@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *program_name = "gq";
 
@@ -40,7 +41,13 @@ void gq_diag_warn(const char *file, const char *fmt, ...) {
 
 void gq_diag_gguf(const char *file, const gguf_error *err) {
     const char *msg = err->message[0] ? err->message : gq_status_str(err->status);
-    if (err->has_offset)
+    /* libgguf's messages already end in " (at byte N)" so that they stand
+     * alone; add the suffix only to a message that lacks it. */
+    char suffix[48];
+    snprintf(suffix, sizeof suffix, " (at byte %" PRIu64 ")", err->offset);
+    size_t ml = strlen(msg), sl = strlen(suffix);
+    bool has_suffix = ml >= sl && strcmp(msg + ml - sl, suffix) == 0;
+    if (err->has_offset && !has_suffix)
         gq_diag_error(file, "%s (at byte %" PRIu64 ")", msg, err->offset);
     else
         gq_diag_error(file, "%s", msg);
