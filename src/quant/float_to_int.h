@@ -16,6 +16,7 @@
 #ifndef GQ_FLOAT_TO_INT_H
 #define GQ_FLOAT_TO_INT_H
 
+#include <math.h>
 #include <stdint.h>
 
 /* (int32_t)v as x86's cvttss2si computes it: truncation toward zero, and
@@ -33,6 +34,15 @@ static inline uint8_t gq_cvtt_u8(float v) { return (uint8_t)((uint32_t)gq_cvtt_i
 static inline int8_t gq_cvtt_i8(float v) {
     uint8_t b = gq_cvtt_u8(v);
     return (int8_t)(b < 128 ? b : b - 256);
+}
+
+/* lroundf(v) as ggml's x86-64 build gets it from glibc: halves away from
+ * zero, and for NaN or |v| >= 2^63 (where C leaves the result unspecified)
+ * the 64-bit indefinite value INT64_MIN.  Other C libraries and CPUs answer
+ * differently there (aarch64 saturates), hence no call to lroundf. */
+static inline int64_t gq_lround_x86(float v) {
+    if (v > -0x1p63f && v < 0x1p63f) return (int64_t)roundf(v); /* false for NaN */
+    return INT64_MIN;
 }
 
 #endif

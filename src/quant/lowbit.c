@@ -118,11 +118,11 @@ static void dequant_tq1_0(const void *src, float *dst, int64_t n) {
 
 /* lroundf(x * id) + 1 as ggml computes it into an int: 0, 1, 2 for finite
  * x * id in [-1, 1].  For the infinite or NaN products a subnormal scale
- * produces, lroundf's result is unspecified (glibc gives LONG_MIN); the sum
- * is formed in unsigned arithmetic and narrowed to its low 32 bits as ggml's
- * long-to-int assignment does, so no value is undefined here. */
+ * produces, the long result is x86's INT64_MIN (see gq_lround_x86); the
+ * sum is formed in unsigned arithmetic and narrowed to its low 32 bits as
+ * ggml's long-to-int assignment does, so nothing here is undefined. */
 static inline int tq_trit_of(float v) {
-    const uint32_t low = (uint32_t)((uint64_t)lroundf(v) + 1u);
+    const uint32_t low = (uint32_t)((uint64_t)gq_lround_x86(v) + 1u);
     return low <= INT32_MAX ? (int)low : (int)(low - 0x80000000u) - INT32_MAX - 1;
 }
 
