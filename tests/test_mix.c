@@ -176,7 +176,7 @@ static void test_iq2_needs_imatrix(void **s) {
 /* ------------------------------------------------------ synthetic models */
 
 typedef struct synth {
-    char names[1024][48];
+    char names[1024][80];
     gq_mix_tensor t[1024];
     gq_mix_choice c[1024];
     size_t n;
