@@ -16,73 +16,14 @@
 #include <unistd.h>
 
 #include "gguf_builder.h"
+#include "gguf_manifest.h"
 #include "gqtest.h"
-
-/* ---------------------------------------------------------------- MANIFEST.md */
-
-typedef struct manifest_row {
-    char path[256];      /* relative to fixtures/ */
-    bool is_gguf;        /* GGUF column is not "?" */
-    uint32_t version;
-    bool big_endian;
-    char arch[64];       /* "" for "—" */
-    uint64_t n_kv, n_tensors;
-    char types[512];     /* "F16×9, F32×3" or "—" */
-    char problems[1024];
-} manifest_row;
-
-/* strcpy that fails the test instead of truncating */
-static void copy_str(char *dst, size_t size, const char *src) {
-    size_t n = strlen(src);
-    if (n >= size) fail_msg("string too long for its buffer: %s", src);
-    memcpy(dst, src, n + 1);
-}
 
 static char *trim(char *s) {
     while (*s == ' ') s++;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\n')) s[--n] = 0;
+    while (n && s[n - 1] == ' ') s[--n] = 0;
     return s;
-}
-
-static size_t load_manifest(manifest_row *rows, size_t max) {
-    char *text = gqt_read_file(gqt_shared_path("fixtures/MANIFEST.md"), NULL);
-    size_t n = 0;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        if (strncmp(line, "| `", 3) != 0) continue;
-        char *cells[9] = { 0 };
-        size_t nc = 0;
-        char *p = line + 1;
-        while (nc < 9 && p && *p) {
-            char *bar = strchr(p, '|');
-            if (!bar) break;
-            *bar = 0;
-            cells[nc++] = trim(p);
-            p = bar + 1;
-        }
-        assert_true(nc >= 8);
-        assert_true(n < max);
-        manifest_row *r = &rows[n++];
-        memset(r, 0, sizeof *r);
-        char *path = cells[0];
-        assert_int_equal(path[0], '`');
-        path++;
-        path[strcspn(path, "`")] = 0;
-        snprintf(r->path, sizeof r->path, "%s", path);
-        if (strcmp(cells[2], "?") != 0) {
-            char order[8] = "";
-            assert_int_equal(sscanf(cells[2], "%" SCNu32 " %7s", &r->version, order), 2);
-            r->is_gguf = true;
-            r->big_endian = strcmp(order, "BE") == 0;
-            r->n_kv = strtoull(cells[4], NULL, 10);
-            r->n_tensors = strtoull(cells[5], NULL, 10);
-        }
-        snprintf(r->arch, sizeof r->arch, "%s", strcmp(cells[3], "—") == 0 ? "" : cells[3]);
-        snprintf(r->types, sizeof r->types, "%s", cells[6]);
-        snprintf(r->problems, sizeof r->problems, "%s", cells[7]);
-    }
-    free(text);
-    return n;
 }
 
 /* "BF16×37, F32×11" against the tensors' types. */
@@ -111,38 +52,6 @@ static void check_type_histogram(const gguf_file *f, const char *spec, const cha
         if (want[id] != have[id])
             fail_msg("%s: %" PRIu64 " tensors of type %s, MANIFEST.md says %" PRIu64, path, have[id], gq_type_name(id),
                      want[id]);
-}
-
-static const manifest_row *find_row(const manifest_row *rows, size_t n, const char *path) {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(rows[i].path, path) == 0) return &rows[i];
-    return NULL;
-}
-
-/* Every regular file below fixtures/<dir>, as paths relative to fixtures/. */
-static size_t list_files(const char *dir, char (*out)[256], size_t max) {
-    char full[4096];
-    snprintf(full, sizeof full, "%s", gqt_shared_path(dir));
-    DIR *d = opendir(full);
-    if (!d) fail_msg("cannot list %s: %s", full, strerror(errno));
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char rel[512], abs[8192];
-        snprintf(rel, sizeof rel, "%s/%s", dir, e->d_name);
-        snprintf(abs, sizeof abs, "%s/%s", full, e->d_name);
-        struct stat st;
-        assert_int_equal(stat(abs, &st), 0);
-        if (S_ISDIR(st.st_mode)) {
-            n += list_files(rel, out + n, max - n);
-        } else {
-            assert_true(n < max);
-            copy_str(out[n++], 256, rel);
-        }
-    }
-    closedir(d);
-    return n;
 }
 
 static void check_against_manifest(const manifest_row *r) {
@@ -177,12 +86,12 @@ static void check_against_manifest(const manifest_row *r) {
 static void test_real_fixtures_match_manifest(void **state) {
     (void)state;
     static manifest_row rows[128];
-    size_t n_rows = load_manifest(rows, 128);
+    size_t n_rows = manifest_load(rows, 128);
     static char files[256][256];
-    size_t n = list_files("fixtures/real", files, 256);
+    size_t n = manifest_list_files("fixtures/real", files, 256);
     assert_true(n >= 26);
     for (size_t i = 0; i < n; i++) {
-        const manifest_row *r = find_row(rows, n_rows, files[i] + strlen("fixtures/"));
+        const manifest_row *r = manifest_find(rows, n_rows, files[i] + strlen("fixtures/"));
         if (!r) fail_msg("%s is not described in MANIFEST.md", files[i]);
         check_against_manifest(r);
     }
@@ -241,7 +150,7 @@ static void test_gemma4_outputs_match_llamacpp_listings(void **state) {
     for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) check_against_types_listing(variants[v]);
     /* and no gemma4-mini GGUF goes unchecked */
     static char files[64][256];
-    size_t n = list_files("fixtures/quantized", files, 64);
+    size_t n = manifest_list_files("fixtures/quantized", files, 64);
     size_t n_gguf = 0;
     for (size_t i = 0; i < n; i++)
         if (strstr(files[i], ".gguf") && !strstr(files[i], "imatrix")) n_gguf++;
@@ -264,7 +173,7 @@ static void test_gemma4_imatrix_is_as_described(void **state) {
     assert_int_equal(gguf_tensor_count(im) % 2, 0);
     for (uint64_t i = 0; i < gguf_tensor_count(im); i++) {
         char name[256];
-        copy_str(name, sizeof name, gqb_cstr(gguf_get_tensor(im, i)->name));
+        manifest_copy_str(name, sizeof name, gqb_cstr(gguf_get_tensor(im, i)->name));
         char *suffix = strrchr(name, '.');
         assert_non_null(suffix);
         assert_true(strcmp(suffix, ".in_sum2") == 0 || strcmp(suffix, ".counts") == 0);
@@ -281,11 +190,11 @@ static void test_gemma4_imatrix_is_as_described(void **state) {
 
 static void all_gguf_fixtures(char (*out)[256], size_t *n) {
     static char files[256][256];
-    size_t a = list_files("fixtures/real", files, 256);
-    a += list_files("fixtures/quantized", files + a, 256 - a);
+    size_t a = manifest_list_files("fixtures/real", files, 256);
+    a += manifest_list_files("fixtures/quantized", files + a, 256 - a);
     *n = 0;
     for (size_t i = 0; i < a; i++)
-        if (strstr(files[i], ".gguf")) copy_str(out[(*n)++], 256, files[i]);
+        if (strstr(files[i], ".gguf")) manifest_copy_str(out[(*n)++], 256, files[i]);
 }
 
 static void check_same_header(const gguf_file *a, const gguf_file *b) {
