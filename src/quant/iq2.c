@@ -135,18 +135,19 @@ void gq_iq2_run_trials_scalar(gq_iq2_trials *t) {
     for (int trial = 0; trial < t->n_trials; trial++) {
         const float id = t->inverse_scale[trial];
         const float this_scale = 1 / id;
-        int8_t *L = t->levels[trial];
         for (int k = 0; k < t->group_size / 8; k++) {
-            for (int i = 0; i < 8; i++) L[8 * k + i] = gq_iq2_level(id, t->xval[8 * k + i]);
-            const uint16_t code = gq_lattice_code(L + 8 * k);
+            int8_t L[8];
+            for (int i = 0; i < 8; i++) L[i] = gq_iq2_level(id, t->xval[8 * k + i]);
+            const uint16_t code = gq_lattice_code(L);
             t->on_grid[trial][k] = lat->map[code] >= 0;
             if (!t->on_grid[trial][k])
-                gq_iq2_best_neighbour(lat, code, t->xval + 8 * k, t->sqrt_weight + 8 * k, this_scale, L + 8 * k);
+                gq_iq2_best_neighbour(lat, code, t->xval + 8 * k, t->sqrt_weight + 8 * k, this_scale, L);
+            for (int i = 0; i < 8; i++) t->levels[8 * k + i][trial] = L[i];
         }
         float sumqx = 0, sumq2 = 0;
         for (int i = 0; i < t->group_size; i++) {
             const float w = t->weight[i];
-            const float q = (float)(2 * L[i] + 1);
+            const float q = (float)(2 * t->levels[i][trial] + 1);
             sumqx += w * t->xval[i] * q;
             sumq2 += w * q * q;
         }
@@ -192,6 +193,12 @@ static void split_signs(const float *xb, const float *weight, int group_size, bo
     }
 }
 
+/* Fill the spare trial slots with the last trial's inverse scale, so a SIMD
+ * runner computing whole vectors works on finite, harmless values. */
+static void pad_trials(gq_iq2_trials *t) {
+    for (int s = t->n_trials; s < GQ_IQ2_TRIAL_SLOTS; s++) t->inverse_scale[s] = t->inverse_scale[t->n_trials - 1];
+}
+
 /* Sum of squares over a super-block, in element order. */
 static float sum_squares(const float *x, int n) {
     float sumx2 = 0;
@@ -203,15 +210,15 @@ static float sum_squares(const float *x, int n) {
  * ties, compared as ggml does (cross-multiplied, against the running best).
  * Updates *scale, copies the levels (and the on-grid flags) of the winner;
  * leaves them when no trial beats best = 0. */
-static void pick_best_trial(const gq_iq2_trials *t, float *scale, int8_t *L, bool *on_grid) {
+static void pick_best_trial(const gq_iq2_trials *t, int group_size, float *scale, int8_t *L, bool *on_grid) {
     float best = 0;
     for (int trial = 0; trial < t->n_trials; trial++) {
         const float sumqx = t->sumqx[trial], sumq2 = t->sumq2[trial];
         if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
             *scale = sumqx / sumq2;
             best = *scale * sumqx;
-            memcpy(L, t->levels[trial], (size_t)t->group_size);
-            if (on_grid) memcpy(on_grid, t->on_grid[trial], (size_t)t->group_size / 8);
+            for (int i = 0; i < group_size; i++) L[i] = t->levels[i][trial];
+            if (on_grid) memcpy(on_grid, t->on_grid[trial], (size_t)group_size / 8);
         }
     }
 }
@@ -365,8 +372,9 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
         t->weight = weight;
         t->sqrt_weight = waux;
         for (int is = -6; is <= 6; is++) t->inverse_scale[is + 6] = (IQ2_TOP_COORD + (float)is * 0.1f) / eff_max;
+        pad_trials(t);
         run_trials(t);
-        pick_best_trial(t, &scale, L, NULL);
+        pick_best_trial(t, 32, &scale, L, NULL);
 
         if (scale > 0) {
             /* Round once more at the chosen scale and settle every sub-group on the codebook. */
@@ -459,8 +467,9 @@ static float search_group16(const float *xb, const float *qw, float sigma2, bool
     t->weight = weight;
     t->sqrt_weight = waux;
     for (int is = -9; is <= 9; is++) t->inverse_scale[is + 9] = (IQ2_TOP_COORD + (float)is * 0.1f) / max;
+    pad_trials(t);
     run_trials(t);
-    pick_best_trial(t, &scale, L, on_grid);
+    pick_best_trial(t, 16, &scale, L, on_grid);
 
     if ((!on_grid[0] || !on_grid[1]) && scale > 0) {
         /* Re-round the sub-groups that needed a neighbour, at the chosen scale. */

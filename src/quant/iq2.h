@@ -22,7 +22,8 @@
 #include "kernels.h"
 
 #define GQ_IQ2_MAX_TRIALS 19 /* iq2_xs / iq2_s: scale steps -9..9; iq2_xxs: -6..6 */
-#define GQ_IQ2_MAX_GROUP 32  /* iq2_xxs groups; iq2_xs / iq2_s use 16 */
+#define GQ_IQ2_TRIAL_SLOTS 24 /* MAX_TRIALS rounded up to whole 8-lane vectors */
+#define GQ_IQ2_MAX_GROUP 32   /* iq2_xxs groups; iq2_xs / iq2_s use 16 */
 
 /* ggml rounds with the "add 1.5 * 2^23" trick: the sum lands where a float's
  * last mantissa bit is worth 1, so the FPU rounds half to even and the
@@ -43,7 +44,10 @@ static inline int8_t gq_iq2_level(float id, float x) {
 }
 
 /* The trials of one group.  The caller fills the inputs; the runner fills
- * the outputs of every trial t < n_trials. */
+ * the outputs of every trial t < n_trials.  Per-trial arrays have
+ * GQ_IQ2_TRIAL_SLOTS entries so a SIMD runner may load and store whole
+ * vectors; slots from n_trials on are scratch (the caller pads
+ * inverse_scale with copies of the last trial, so they hold finite values). */
 typedef struct gq_iq2_trials {
     const gq_lattice *lattice;
     int group_size;  /* 16 or 32: 2 or 4 sub-groups of 8 */
@@ -51,16 +55,17 @@ typedef struct gq_iq2_trials {
     const float *xval;        /* group_size magnitudes (one may be negative: iq2_xxs/xs sign parity) */
     const float *weight;      /* group_size importance weights (sums) */
     const float *sqrt_weight; /* their square roots (neighbour scoring) */
-    float inverse_scale[GQ_IQ2_MAX_TRIALS]; /* trial t rounds x to levels at id = inverse_scale[t] */
+    float inverse_scale[GQ_IQ2_TRIAL_SLOTS]; /* trial t rounds x to levels at id = inverse_scale[t] */
 
-    /* Per trial: the levels after the neighbour search, whether each
-     * sub-group landed on the codebook by rounding alone, and the sums
-     * sum(w*x*q), sum(w*q*q) over the group with q = 2*level + 1, both
-     * accumulated in element order. */
-    int8_t levels[GQ_IQ2_MAX_TRIALS][GQ_IQ2_MAX_GROUP];
-    bool on_grid[GQ_IQ2_MAX_TRIALS][GQ_IQ2_MAX_GROUP / 8];
-    float sumqx[GQ_IQ2_MAX_TRIALS];
-    float sumq2[GQ_IQ2_MAX_TRIALS];
+    /* Per trial: the levels after the neighbour search (levels[i][t] for
+     * element i: element-major, so a SIMD runner stores one element of 8
+     * trials at once), whether each sub-group landed on the codebook by
+     * rounding alone, and the sums sum(w*x*q), sum(w*q*q) over the group
+     * with q = 2*level + 1, both accumulated in element order. */
+    int8_t levels[GQ_IQ2_MAX_GROUP][GQ_IQ2_TRIAL_SLOTS];
+    bool on_grid[GQ_IQ2_TRIAL_SLOTS][GQ_IQ2_MAX_GROUP / 8];
+    float sumqx[GQ_IQ2_TRIAL_SLOTS];
+    float sumq2[GQ_IQ2_TRIAL_SLOTS];
 } gq_iq2_trials;
 
 typedef void (*gq_iq2_trials_fn)(gq_iq2_trials *trials);

@@ -25,14 +25,6 @@
 
 #define MAX_GRID_SIZE 2048
 
-/* Exact lengths of the neighbour arrays (list lengths plus counts), as
- * ggml's construction yields them; the build checks it fills each exactly,
- * so a wrong number fails the first caller loudly instead of corrupting. */
-#define NEIGHBOURS_LEN_IQ2_XXS 417400
-#define NEIGHBOURS_LEN_IQ2_XS 551722
-#define NEIGHBOURS_LEN_IQ2_S 209100
-#define NEIGHBOURS_LEN_IQ1_S 1375339
-
 typedef struct {
     const uint64_t *codebook; /* iq_tables.c: 8 bytes per entry, one per coordinate */
     int grid_size;
@@ -41,10 +33,10 @@ typedef struct {
 } lattice_source;
 
 static const lattice_source sources[GQ_LATTICE_KIND_COUNT] = {
-    [GQ_LATTICE_IQ2_XXS] = { gq_iq2xxs_grid, GQ_IQ2XXS_GRID_SIZE, 2, NEIGHBOURS_LEN_IQ2_XXS },
-    [GQ_LATTICE_IQ2_XS] = { gq_iq2xs_grid, GQ_IQ2XS_GRID_SIZE, 2, NEIGHBOURS_LEN_IQ2_XS },
-    [GQ_LATTICE_IQ2_S] = { gq_iq2s_grid, GQ_IQ2S_GRID_SIZE, 1, NEIGHBOURS_LEN_IQ2_S },
-    [GQ_LATTICE_IQ1_S] = { gq_iq1s_grid, GQ_IQ1S_GRID_SIZE, 3, NEIGHBOURS_LEN_IQ1_S },
+    [GQ_LATTICE_IQ2_XXS] = { gq_iq2xxs_grid, GQ_IQ2XXS_GRID_SIZE, 2, GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS },
+    [GQ_LATTICE_IQ2_XS] = { gq_iq2xs_grid, GQ_IQ2XS_GRID_SIZE, 2, GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS },
+    [GQ_LATTICE_IQ2_S] = { gq_iq2s_grid, GQ_IQ2S_GRID_SIZE, 1, GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S },
+    [GQ_LATTICE_IQ1_S] = { gq_iq1s_grid, GQ_IQ1S_GRID_SIZE, 3, GQ_LATTICE_NEIGHBOURS_LEN_IQ1_S },
 };
 
 /* Static storage per kind: the tables live as long as the program. */
@@ -55,8 +47,10 @@ static float coords_iq2_xxs[GQ_IQ2XXS_GRID_SIZE * 8], coords_iq2_xs[GQ_IQ2XS_GRI
 static uint16_t codes_iq2_xxs[GQ_IQ2XXS_GRID_SIZE], codes_iq2_xs[GQ_IQ2XS_GRID_SIZE],
     codes_iq2_s[GQ_IQ2S_GRID_SIZE], codes_iq1_s[GQ_IQ1S_GRID_SIZE];
 static int32_t map_storage[GQ_LATTICE_KIND_COUNT][GQ_LATTICE_MAP_SIZE];
-static uint16_t neighbours_iq2_xxs[NEIGHBOURS_LEN_IQ2_XXS], neighbours_iq2_xs[NEIGHBOURS_LEN_IQ2_XS],
-    neighbours_iq2_s[NEIGHBOURS_LEN_IQ2_S], neighbours_iq1_s[NEIGHBOURS_LEN_IQ1_S];
+static uint16_t neighbours_iq2_xxs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS + GQ_LATTICE_NEIGHBOUR_PAD],
+    neighbours_iq2_xs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS + GQ_LATTICE_NEIGHBOUR_PAD],
+    neighbours_iq2_s[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S + GQ_LATTICE_NEIGHBOUR_PAD],
+    neighbours_iq1_s[GQ_LATTICE_NEIGHBOURS_LEN_IQ1_S + GQ_LATTICE_NEIGHBOUR_PAD];
 
 static uint64_t *const points_storage[GQ_LATTICE_KIND_COUNT] = { points_iq2_xxs, points_iq2_xs, points_iq2_s,
                                                                   points_iq1_s };
@@ -123,6 +117,7 @@ static void build_lattice(enum gq_lattice_kind kind) {
     }
 
     int32_t used = 0;
+    int longest = 0;
     uint16_t dist2[MAX_GRID_SIZE];
     for (int32_t c = 0; c < GQ_LATTICE_MAP_SIZE; c++) {
         if (map[c] >= 0) continue;
@@ -141,6 +136,7 @@ static void build_lattice(enum gq_lattice_kind kind) {
             cutoff = d;
             list_len += count_at[d];
         }
+        if (list_len > longest) longest = list_len;
         if (used + 1 + list_len > src->neighbours_capacity) {
             used += 1 + list_len; /* keep counting so the message gives the size needed */
             continue;
@@ -158,9 +154,11 @@ static void build_lattice(enum gq_lattice_kind kind) {
             if (dist2[j] <= cutoff) neighbours[slot[dist2[j]]++] = (uint16_t)j;
         used += 1 + list_len;
     }
-    if (used != src->neighbours_capacity) {
-        fprintf(stderr, "gq: internal error: lattice %d needs %ld neighbour entries, storage has %ld\n", (int)kind,
-                (long)used, (long)src->neighbours_capacity);
+    if (used != src->neighbours_capacity || longest > GQ_LATTICE_LONGEST_LIST) {
+        fprintf(stderr,
+                "gq: internal error: lattice %d needs %ld neighbour entries (storage has %ld), longest list %d"
+                " (bound %d)\n",
+                (int)kind, (long)used, (long)src->neighbours_capacity, longest, GQ_LATTICE_LONGEST_LIST);
         abort();
     }
 
@@ -174,6 +172,7 @@ static void build_lattice(enum gq_lattice_kind kind) {
         .map = map,
         .neighbours = neighbours,
         .neighbours_len = used,
+        .longest_list = longest,
     };
 }
 

@@ -51,7 +51,23 @@ typedef struct gq_lattice {
     const int32_t *map;
     const uint16_t *neighbours;
     int32_t neighbours_len; /* entries in neighbours[], counts included */
+    int longest_list;       /* the largest count in neighbours[] */
 } gq_lattice;
+
+/* neighbours[] is followed by this many readable zero entries, so a SIMD
+ * kernel may load a whole vector of indices at the end of the last list. */
+#define GQ_LATTICE_NEIGHBOUR_PAD 16
+
+/* neighbours_len of each kind (list lengths plus counts), as ggml's
+ * construction yields them.  Fixed by the codebooks, so the tables (and any
+ * parallel array a kernel keeps) can be static; the build checks it fills
+ * exactly this many and aborts otherwise, so a wrong number cannot pass. */
+#define GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS 417400
+#define GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS 551722
+#define GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S 209100
+#define GQ_LATTICE_NEIGHBOURS_LEN_IQ1_S 1375339
+/* The longest neighbour list of any kind (IQ2_XS's); a bound for buffers. */
+#define GQ_LATTICE_LONGEST_LIST 292
 
 /* The lattice of a kind, built on first call (thread-safe); NULL for a bad kind. */
 const gq_lattice *gq_lattice_get(enum gq_lattice_kind kind);
