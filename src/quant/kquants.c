@@ -27,8 +27,13 @@
 /* ======================================================== dequantizers */
 
 static void dequant_q2_K(const void *src, float *dst, int64_t n) {
-    const block_q2_K *b = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
+    /* Blocks are copied out: tensor data in a file need not be aligned for the
+     * block struct (a GGUF file may use any power-of-two alignment). */
+    const uint8_t *p = src;
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q2_K)) {
+        block_q2_K blk;
+        memcpy(&blk, p, sizeof blk);
+        const block_q2_K *b = &blk;
         const float d = gq_fp16_to_fp32(b->d);
         const float dmin = gq_fp16_to_fp32(b->dmin);
         /* Element e: 2 bits of qs[(e/128)*32 + e%32] at bit 2*((e%128)/32),
@@ -45,8 +50,11 @@ static void dequant_q2_K(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q3_K(const void *src, float *dst, int64_t n) {
-    const block_q3_K *b = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
+    const uint8_t *p = src;
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q3_K)) {
+        block_q3_K blk;
+        memcpy(&blk, p, sizeof blk);
+        const block_q3_K *b = &blk;
         const float d = gq_fp16_to_fp32(b->d);
         /* Low 2 bits as in q2_K; the third bit of element e is bit e/32 of
          * hmask[e%32], and a clear bit means "subtract 4". */
@@ -65,8 +73,11 @@ static void dequant_q3_K(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q4_K(const void *src, float *dst, int64_t n) {
-    const block_q4_K *b = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
+    const uint8_t *p = src;
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q4_K)) {
+        block_q4_K blk;
+        memcpy(&blk, p, sizeof blk);
+        const block_q4_K *b = &blk;
         const float d = gq_fp16_to_fp32(b->d);
         const float dmin = gq_fp16_to_fp32(b->dmin);
         /* 64 values per 32 bytes: low nibbles are sub-block 2c, high 2c+1. */
@@ -84,8 +95,11 @@ static void dequant_q4_K(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q5_K(const void *src, float *dst, int64_t n) {
-    const block_q5_K *b = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
+    const uint8_t *p = src;
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q5_K)) {
+        block_q5_K blk;
+        memcpy(&blk, p, sizeof blk);
+        const block_q5_K *b = &blk;
         const float d = gq_fp16_to_fp32(b->d);
         const float dmin = gq_fp16_to_fp32(b->dmin);
         /* As q4_K, plus a fifth bit: bit s of qh[l] for sub-block s. */
@@ -106,8 +120,11 @@ static void dequant_q5_K(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q6_K(const void *src, float *dst, int64_t n) {
-    const block_q6_K *b = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
+    const uint8_t *p = src;
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q6_K)) {
+        block_q6_K blk;
+        memcpy(&blk, p, sizeof blk);
+        const block_q6_K *b = &blk;
         const float d = gq_fp16_to_fp32(b->d);
         /* Per 128 values: ql holds the low nibbles (bytes 0-31: values 0-31
          * low, 64-95 high; bytes 32-63: values 32-63 low, 96-127 high), qh
@@ -134,10 +151,12 @@ static void dequant_q6_K(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q8_K(const void *src, float *dst, int64_t n) {
-    const block_q8_K *b = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
-        const float d = b->d; /* a plain float, not a half */
-        for (int j = 0; j < GQ_QK_K; j++) *dst++ = d * (float)b->qs[j];
+    const uint8_t *p = src;
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q8_K)) {
+        float d; /* a plain float, not a half */
+        memcpy(&d, KQ_AT(p, block_q8_K, d), sizeof d);
+        const int8_t *q = (const int8_t *)KQ_AT(p, block_q8_K, qs);
+        for (int j = 0; j < GQ_QK_K; j++) *dst++ = d * (float)q[j];
     }
 }
 
@@ -716,15 +735,21 @@ static void q6_K_block(const float *x, const float *qw, block_q6_K *y) {
     gq_kq_pack_q6(L, y->ql, y->qh);
 }
 
-/* Row driver: blocks of a row see the imatrix slice of their own columns. */
+/* Row driver: blocks of a row see the imatrix slice of their own columns;
+ * each block is built in an aligned local and copied out (dst may sit at any
+ * byte offset). */
 #define KQ_ROW_DRIVER(name, block_t, block_fn)                                                     \
     static void name(const float *src, void *dst, int64_t nrows, int64_t n_per_row,              \
                      const float *imatrix) {                                                      \
-        block_t *y = dst;                                                                         \
+        uint8_t *out = dst;                                                                       \
         const int64_t nb = n_per_row / GQ_QK_K;                                                   \
-        for (int64_t r = 0; r < nrows; r++)                                                       \
-            for (int64_t i = 0; i < nb; i++, y++)                                                 \
-                block_fn(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, y); \
+        for (int64_t r = 0; r < nrows; r++) {                                                     \
+            for (int64_t i = 0; i < nb; i++, out += sizeof(block_t)) {                            \
+                block_t y;                                                                        \
+                block_fn(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, &y); \
+                memcpy(out, &y, sizeof y);                                                        \
+            }                                                                                     \
+        }                                                                                         \
     }
 
 KQ_ROW_DRIVER(quant_q2_K, block_q2_K, q2_K_block)

@@ -13,10 +13,12 @@
 #ifndef GQ_KQUANTS_COMMON_H
 #define GQ_KQUANTS_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "blocks.h"
+#include "fp16.h"
 
 /* ggml's group "all zero" threshold for the symmetric searches. */
 #define KQ_ZERO_GROUP 1e-15f
@@ -30,6 +32,18 @@ static inline int kq_nearest_int(float v) {
     int32_t bits;
     memcpy(&bits, &biased, sizeof bits);
     return (bits & 0x007fffff) - 0x00400000;
+}
+
+/* A field of the block that starts at byte pointer p, as a byte pointer.
+ * Tensor data in a GGUF file need not be aligned for the block structs (the
+ * file's alignment may be any power of two), so SIMD kernels address blocks
+ * this way instead of through struct pointers. */
+#define KQ_AT(p, block_t, field) ((const uint8_t *)(p) + offsetof(block_t, field))
+
+static inline float kq_half_at(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, sizeof h);
+    return gq_fp16_to_fp32(h);
 }
 
 static inline int kq_clamp_int(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }

@@ -100,16 +100,17 @@ static inline void emit32_affine(float *y, __m256i v, float d, float m) {
 }
 
 static void dequant_q4_K_avx2(const void *src, float *dst, int64_t n) {
-    const block_q4_K *b = src;
+    const uint8_t *p = src;
     const __m256i nib = _mm256_set1_epi8(0x0F);
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
-        const float d = gq_fp16_to_fp32(b->d), dmin = gq_fp16_to_fp32(b->dmin);
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q4_K)) {
+        const uint8_t *const b = p; /* block at any byte offset: fields via KQ_AT */
+        const float d = kq_half_at(KQ_AT(b, block_q4_K, d)), dmin = kq_half_at(KQ_AT(b, block_q4_K, dmin));
         for (int c = 0; c < 4; c++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * c));
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(KQ_AT(b, block_q4_K, qs) + 32 * c));
             uint8_t sc, mn;
-            kq_k4_get(2 * c, b->scales, &sc, &mn);
+            kq_k4_get(2 * c, KQ_AT(b, block_q4_K, scales), &sc, &mn);
             emit32_affine(dst, _mm256_and_si256(q, nib), d * (float)sc, dmin * (float)mn);
-            kq_k4_get(2 * c + 1, b->scales, &sc, &mn);
+            kq_k4_get(2 * c + 1, KQ_AT(b, block_q4_K, scales), &sc, &mn);
             emit32_affine(dst + 32, _mm256_and_si256(_mm256_srli_epi16(q, 4), nib), d * (float)sc,
                           dmin * (float)mn);
             dst += 64;
@@ -118,22 +119,23 @@ static void dequant_q4_K_avx2(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q5_K_avx2(const void *src, float *dst, int64_t n) {
-    const block_q5_K *b = src;
+    const uint8_t *p = src;
     const __m256i nib = _mm256_set1_epi8(0x0F), sixteen = _mm256_set1_epi8(16);
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
-        const float d = gq_fp16_to_fp32(b->d), dmin = gq_fp16_to_fp32(b->dmin);
-        const __m256i qh = _mm256_loadu_si256((const __m256i *)b->qh);
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q5_K)) {
+        const uint8_t *const b = p; /* block at any byte offset: fields via KQ_AT */
+        const float d = kq_half_at(KQ_AT(b, block_q5_K, d)), dmin = kq_half_at(KQ_AT(b, block_q5_K, dmin));
+        const __m256i qh = _mm256_loadu_si256((const __m256i *)KQ_AT(b, block_q5_K, qh));
         for (int c = 0; c < 4; c++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * c));
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(KQ_AT(b, block_q5_K, qs) + 32 * c));
             const __m256i lo_bit = _mm256_set1_epi8((char)(1 << (2 * c)));
             const __m256i hi_bit = _mm256_set1_epi8((char)(2 << (2 * c)));
             /* + 16 where the fifth bit is set */
             const __m256i add_lo = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, lo_bit), lo_bit), sixteen);
             const __m256i add_hi = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, hi_bit), hi_bit), sixteen);
             uint8_t sc, mn;
-            kq_k4_get(2 * c, b->scales, &sc, &mn);
+            kq_k4_get(2 * c, KQ_AT(b, block_q5_K, scales), &sc, &mn);
             emit32_affine(dst, _mm256_add_epi8(_mm256_and_si256(q, nib), add_lo), d * (float)sc, dmin * (float)mn);
-            kq_k4_get(2 * c + 1, b->scales, &sc, &mn);
+            kq_k4_get(2 * c + 1, KQ_AT(b, block_q5_K, scales), &sc, &mn);
             emit32_affine(dst + 32, _mm256_add_epi8(_mm256_and_si256(_mm256_srli_epi16(q, 4), nib), add_hi),
                           d * (float)sc, dmin * (float)mn);
             dst += 64;
@@ -142,17 +144,18 @@ static void dequant_q5_K_avx2(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q2_K_avx2(const void *src, float *dst, int64_t n) {
-    const block_q2_K *b = src;
+    const uint8_t *p = src;
     const __m256i three = _mm256_set1_epi8(3);
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
-        const float d = gq_fp16_to_fp32(b->d), dmin = gq_fp16_to_fp32(b->dmin);
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q2_K)) {
+        const uint8_t *const b = p; /* block at any byte offset: fields via KQ_AT */
+        const float d = kq_half_at(KQ_AT(b, block_q2_K, d)), dmin = kq_half_at(KQ_AT(b, block_q2_K, dmin));
         for (int h = 0; h < 2; h++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * h));
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(KQ_AT(b, block_q2_K, qs) + 32 * h));
             for (int s = 0; s < 4; s++) {
                 /* values 128h + 32s + l: two sub-blocks of 16 */
                 const __m256i v = _mm256_and_si256(_mm256_srli_epi16(q, 2 * s), three);
                 const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
-                const uint8_t sc0 = b->scales[8 * h + 2 * s], sc1 = b->scales[8 * h + 2 * s + 1];
+                const uint8_t sc0 = KQ_AT(b, block_q2_K, scales)[8 * h + 2 * s], sc1 = KQ_AT(b, block_q2_K, scales)[8 * h + 2 * s + 1];
                 const __m256 d0 = _mm256_set1_ps(d * (float)(sc0 & 0xF)), m0 = _mm256_set1_ps(dmin * (float)(sc0 >> 4));
                 const __m256 d1 = _mm256_set1_ps(d * (float)(sc1 & 0xF)), m1 = _mm256_set1_ps(dmin * (float)(sc1 >> 4));
                 _mm256_storeu_ps(dst + 0, _mm256_sub_ps(_mm256_mul_ps(d0, u8_to_ps(lo)), m0));
@@ -166,13 +169,14 @@ static void dequant_q2_K_avx2(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q3_K_avx2(const void *src, float *dst, int64_t n) {
-    const block_q3_K *b = src;
+    const uint8_t *p = src;
     const __m256i three = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4);
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
-        const float d = gq_fp16_to_fp32(b->d);
-        const __m256i hm = _mm256_loadu_si256((const __m256i *)b->hmask);
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q3_K)) {
+        const uint8_t *const b = p; /* block at any byte offset: fields via KQ_AT */
+        const float d = kq_half_at(KQ_AT(b, block_q3_K, d));
+        const __m256i hm = _mm256_loadu_si256((const __m256i *)KQ_AT(b, block_q3_K, hmask));
         for (int h = 0; h < 2; h++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * h));
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(KQ_AT(b, block_q3_K, qs) + 32 * h));
             for (int s = 0; s < 4; s++) {
                 const __m256i bit = _mm256_set1_epi8((char)(1 << (4 * h + s)));
                 /* low 2 bits minus 4 where the high bit is clear: -4..3 */
@@ -180,8 +184,8 @@ static void dequant_q3_K_avx2(const void *src, float *dst, int64_t n) {
                 const __m256i v = _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(q, 2 * s), three), clear);
                 const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
                 const int j = 8 * h + 2 * s;
-                const __m256 d0 = _mm256_set1_ps(d * (float)kq_q3_scale_get(j, b->scales));
-                const __m256 d1 = _mm256_set1_ps(d * (float)kq_q3_scale_get(j + 1, b->scales));
+                const __m256 d0 = _mm256_set1_ps(d * (float)kq_q3_scale_get(j, KQ_AT(b, block_q3_K, scales)));
+                const __m256 d1 = _mm256_set1_ps(d * (float)kq_q3_scale_get(j + 1, KQ_AT(b, block_q3_K, scales)));
                 _mm256_storeu_ps(dst + 0, _mm256_mul_ps(d0, i8_to_ps(lo)));
                 _mm256_storeu_ps(dst + 8, _mm256_mul_ps(d0, i8_to_ps(_mm_srli_si128(lo, 8))));
                 _mm256_storeu_ps(dst + 16, _mm256_mul_ps(d1, i8_to_ps(hi)));
@@ -193,16 +197,17 @@ static void dequant_q3_K_avx2(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_q6_K_avx2(const void *src, float *dst, int64_t n) {
-    const block_q6_K *b = src;
+    const uint8_t *p = src;
     const __m256i nib = _mm256_set1_epi8(0x0F), three = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, b++) {
-        const float d = gq_fp16_to_fp32(b->d);
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q6_K)) {
+        const uint8_t *const b = p; /* block at any byte offset: fields via KQ_AT */
+        const float d = kq_half_at(KQ_AT(b, block_q6_K, d));
         float ds[16];
-        for (int j = 0; j < 16; j++) ds[j] = d * (float)b->scales[j];
+        for (int j = 0; j < 16; j++) ds[j] = d * (float)(int8_t)KQ_AT(b, block_q6_K, scales)[j];
         for (int h = 0; h < 2; h++) {
-            const __m256i ql0 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h));
-            const __m256i ql1 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h + 32));
-            const __m256i qh = _mm256_loadu_si256((const __m256i *)(b->qh + 32 * h));
+            const __m256i ql0 = _mm256_loadu_si256((const __m256i *)(KQ_AT(b, block_q6_K, ql) + 64 * h));
+            const __m256i ql1 = _mm256_loadu_si256((const __m256i *)(KQ_AT(b, block_q6_K, ql) + 64 * h + 32));
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)(KQ_AT(b, block_q6_K, qh) + 32 * h));
             __m256i v[4];
             v[0] = _mm256_or_si256(_mm256_and_si256(ql0, nib), _mm256_slli_epi16(_mm256_and_si256(qh, three), 4));
             v[1] = _mm256_or_si256(_mm256_and_si256(ql1, nib),
@@ -492,27 +497,31 @@ static void k4_block_avx2(const float *x, const float *qw, int nmax, uint8_t pac
 }
 
 static void quant_q4_K_avx2(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    block_q4_K *y = dst;
+    uint8_t *out = dst;
     const int64_t nb = n_per_row / GQ_QK_K;
     uint8_t L[GQ_QK_K];
     for (int64_t r = 0; r < nrows; r++) {
-        for (int64_t i = 0; i < nb; i++, y++) {
+        for (int64_t i = 0; i < nb; i++, out += sizeof(block_q4_K)) {
+            block_q4_K y; /* built aligned, copied out: dst may sit at any offset */
             k4_block_avx2(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, 15,
-                          y->scales, &y->d, &y->dmin, L);
-            pack_q4_avx2(L, y->qs);
+                          y.scales, &y.d, &y.dmin, L);
+            pack_q4_avx2(L, y.qs);
+            memcpy(out, &y, sizeof y);
         }
     }
 }
 
 static void quant_q5_K_avx2(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    block_q5_K *y = dst;
+    uint8_t *out = dst;
     const int64_t nb = n_per_row / GQ_QK_K;
     uint8_t L[GQ_QK_K];
     for (int64_t r = 0; r < nrows; r++) {
-        for (int64_t i = 0; i < nb; i++, y++) {
+        for (int64_t i = 0; i < nb; i++, out += sizeof(block_q5_K)) {
+            block_q5_K y;
             k4_block_avx2(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, 31,
-                          y->scales, &y->d, &y->dmin, L);
-            gq_kq_pack_q5(L, y->qh, y->qs);
+                          y.scales, &y.d, &y.dmin, L);
+            gq_kq_pack_q5(L, y.qh, y.qs);
+            memcpy(out, &y, sizeof y);
         }
     }
 }
@@ -564,11 +573,15 @@ static void q2_K_block_avx2(const float *x, const float *qw, block_q2_K *y) {
 }
 
 static void quant_q2_K_avx2(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    block_q2_K *y = dst;
+    uint8_t *out = dst;
     const int64_t nb = n_per_row / GQ_QK_K;
-    for (int64_t r = 0; r < nrows; r++)
-        for (int64_t i = 0; i < nb; i++, y++)
-            q2_K_block_avx2(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, y);
+    for (int64_t r = 0; r < nrows; r++) {
+        for (int64_t i = 0; i < nb; i++, out += sizeof(block_q2_K)) {
+            block_q2_K y;
+            q2_K_block_avx2(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, &y);
+            memcpy(out, &y, sizeof y);
+        }
+    }
 }
 
 /* q6_K: sixteen sub-blocks of 16, as two groups of eight lanes. */
@@ -596,11 +609,15 @@ static void q6_K_block_avx2(const float *x, const float *qw, block_q6_K *y) {
 }
 
 static void quant_q6_K_avx2(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    block_q6_K *y = dst;
+    uint8_t *out = dst;
     const int64_t nb = n_per_row / GQ_QK_K;
-    for (int64_t r = 0; r < nrows; r++)
-        for (int64_t i = 0; i < nb; i++, y++)
-            q6_K_block_avx2(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, y);
+    for (int64_t r = 0; r < nrows; r++) {
+        for (int64_t i = 0; i < nb; i++, out += sizeof(block_q6_K)) {
+            block_q6_K y;
+            q6_K_block_avx2(src + r * n_per_row + i * GQ_QK_K, imatrix ? imatrix + i * GQ_QK_K : NULL, &y);
+            memcpy(out, &y, sizeof y);
+        }
+    }
 }
 
 void gq_register_kquants_avx2(gq_kernel_table t) {
