@@ -42,26 +42,39 @@ static inline void hist_add(cmp_hist *h, double a) {
     o[sub]++;
 }
 
+/* Elements per inner block: sums run over a block from zero and blocks are
+ * then added, which keeps the float64 rounding error near that of a
+ * pairwise sum (as numpy's) instead of growing with the chunk length. */
+#define SUM_BLOCK 256
+
 void cmp_accumulate(cmp_sums *s, cmp_hist *hist, const float *x, const float *y, size_t n) {
     double se2 = 0, sx2 = 0, sy2 = 0, sxy = 0, mx = s->max_abs;
     uint64_t used = 0, bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(x[i]) || !isfinite(y[i])) {
-            bad++;
-            continue;
+    for (size_t b0 = 0; b0 < n; b0 += SUM_BLOCK) {
+        size_t b1 = n - b0 < SUM_BLOCK ? n : b0 + SUM_BLOCK;
+        double be2 = 0, bx2 = 0, by2 = 0, bxy = 0;
+        for (size_t i = b0; i < b1; i++) {
+            if (!isfinite(x[i]) || !isfinite(y[i])) {
+                bad++;
+                continue;
+            }
+            /* float32 -> float64 is exact, and so is the difference of two
+             * float32 values in float64 for every realistic pair of magnitudes. */
+            double xd = x[i], yd = y[i];
+            double e = yd - xd;
+            double a = fabs(e);
+            be2 += e * e;
+            bx2 += xd * xd;
+            by2 += yd * yd;
+            bxy += xd * yd;
+            if (a > mx) mx = a;
+            if (hist) hist_add(hist, a);
+            used++;
         }
-        /* float32 -> float64 is exact, and so is the difference of two
-         * float32 values in float64 for every realistic pair of magnitudes. */
-        double xd = x[i], yd = y[i];
-        double e = yd - xd;
-        double a = fabs(e);
-        se2 += e * e;
-        sx2 += xd * xd;
-        sy2 += yd * yd;
-        sxy += xd * yd;
-        if (a > mx) mx = a;
-        if (hist) hist_add(hist, a);
-        used++;
+        se2 += be2;
+        sx2 += bx2;
+        sy2 += by2;
+        sxy += bxy;
     }
     /* The chunk's own sums are added to the running totals once, so a
      * chunk's contribution is the same whatever came before it. */
