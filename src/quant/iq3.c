@@ -29,6 +29,10 @@
 static gq_iq3_lattice lattice_xxs, lattice_s;
 static uint16_t neighbours_xxs[IQ3XXS_NEIGHBOUR_CAP];
 static uint16_t neighbours_s[IQ3S_NEIGHBOUR_CAP];
+/* The neighbours' points, slot for slot, plus 8 slots of padding so that a
+ * SIMD search may load 8 at a time from any list. */
+static uint32_t neighbour_points_xxs[IQ3XXS_NEIGHBOUR_CAP + 8];
+static uint32_t neighbour_points_s[IQ3S_NEIGHBOUR_CAP + 8];
 
 static int squared_distance(uint32_t a, uint32_t b) {
     int d2 = 0;
@@ -51,7 +55,7 @@ static uint32_t key_point(int key) {
  * 4, 12, ..., 62; the s codebook stores 1, 3, ..., 15.  ggml keeps a second
  * table of level keys for this; they are the same points.) */
 static void build_lattice(gq_iq3_lattice *lat, const uint32_t *codebook, int grid_size, int rings,
-                          uint16_t *store, int store_cap) {
+                          uint16_t *store, uint32_t *store_points, int store_cap) {
     uint8_t level_of[256];
     int seen[256] = { 0 };
     for (int e = 0; e < grid_size; e++)
@@ -94,6 +98,7 @@ static void build_lattice(gq_iq3_lattice *lat, const uint32_t *codebook, int gri
             for (int e = 0; e < grid_size; e++) {
                 if (d2[e] != next) continue;
                 if (used >= store_cap) goto overflow;
+                store_points[used] = lat->points[e];
                 store[used++] = (uint16_t)e;
             }
             last = next;
@@ -102,6 +107,7 @@ static void build_lattice(gq_iq3_lattice *lat, const uint32_t *codebook, int gri
         lat->key_to_entry[key] = -(start + 1);
     }
     lat->neighbours = store;
+    lat->neighbour_points = store_points;
     return;
 overflow:
     /* Cannot happen with the constant codebooks; a changed table must update the capacity. */
@@ -110,9 +116,11 @@ overflow:
 }
 
 static void build_xxs(void) {
-    build_lattice(&lattice_xxs, gq_iq3xxs_grid, 256, 2, neighbours_xxs, IQ3XXS_NEIGHBOUR_CAP);
+    build_lattice(&lattice_xxs, gq_iq3xxs_grid, 256, 2, neighbours_xxs, neighbour_points_xxs, IQ3XXS_NEIGHBOUR_CAP);
 }
-static void build_s(void) { build_lattice(&lattice_s, gq_iq3s_grid, 512, 3, neighbours_s, IQ3S_NEIGHBOUR_CAP); }
+static void build_s(void) {
+    build_lattice(&lattice_s, gq_iq3s_grid, 512, 3, neighbours_s, neighbour_points_s, IQ3S_NEIGHBOUR_CAP);
+}
 
 #if defined(GQ_HAVE_PTHREADS)
 static pthread_once_t once_xxs = PTHREAD_ONCE_INIT, once_s = PTHREAD_ONCE_INIT;
@@ -142,8 +150,10 @@ const gq_iq3_lattice *gq_iq3_lattice_get(int grid_size) {
 
 /* ------------------------------------------------------- search steps */
 
-static int neighbour_scalar(const uint16_t *list, const uint32_t *points, const float *xval, const float *weight,
+static int neighbour_scalar(const gq_iq3_lattice *lat, int32_t list_start, const float *xval, const float *weight,
                             float scale, int8_t *L) {
+    const uint16_t *list = lat->neighbours + list_start;
+    const uint32_t *points = lat->points;
     const int count = list[0];
     float best_d2 = FLT_MAX;
     int best = -1;
@@ -182,7 +192,7 @@ static void trial_scalar(const gq_iq3_lattice *lat, gq_iq3_neighbour_fn neighbou
         const int32_t entry = lat->key_to_entry[key];
         on_grid[k] = entry >= 0;
         if (entry < 0)
-            neighbour(lat->neighbours - entry - 1, lat->points, xval + 4 * k, waux + 4 * k, this_scale, L + 4 * k);
+            neighbour(lat, -entry - 1, xval + 4 * k, waux + 4 * k, this_scale, L + 4 * k);
     }
     float sx = 0, s2 = 0;
     for (int i = 0; i < 32; i++) {
@@ -237,7 +247,7 @@ static float refine_off_grid(const gq_iq3_lattice *lat, const gq_iq3_steps *step
         }
         int32_t entry = lat->key_to_entry[key];
         if (entry < 0)
-            entry = steps->neighbour(lat->neighbours - entry - 1, lat->points, xval + 4 * k, waux + 4 * k, scale,
+            entry = steps->neighbour(lat, -entry - 1, xval + 4 * k, waux + 4 * k, scale,
                                      L + 4 * k);
         const uint32_t p = lat->points[entry];
         for (int i = 0; i < 4; i++) L[4 * k + i] = (int8_t)((((p >> 8 * i) & 0xff) - 1) / 2);

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "blocks.h"
+#include "../types/blocks.h" /* relative: tests include this header too */
 #include "kernels.h"
 
 /* ggml rounds with the "add 1.5 * 2^23" trick rather than lrintf: for
@@ -44,16 +44,18 @@ typedef struct gq_iq3_lattice {
     uint32_t points[512];       /* entry -> 4 bytes of odd coordinates 2l+1 */
     int32_t key_to_entry[4096]; /* >= 0: the entry; < 0: -(1 + start of its list in neighbours) */
     const uint16_t *neighbours; /* per off-grid key: count, then that many entries */
+    const uint32_t *neighbour_points; /* points[neighbours[i]] at each entry slot i (+8 slots padding) */
 } gq_iq3_lattice;
 
 /* The lattice of grid_size 256 or 512, built on first use (thread-safe;
  * static storage, nothing to free). */
 const gq_iq3_lattice *gq_iq3_lattice_get(int grid_size);
 
-/* The best entry of an off-grid key's neighbour list for 4 magnitudes xval
- * at `scale`, by weighted squared error; first best wins.  Writes the
- * entry's 4 levels to L and returns the entry. */
-typedef int (*gq_iq3_neighbour_fn)(const uint16_t *list, const uint32_t *points, const float *xval,
+/* The best entry of an off-grid key's neighbour list (the one starting at
+ * lat->neighbours[list_start]) for 4 magnitudes xval at `scale`, by
+ * weighted squared error; first best wins.  Writes the entry's 4 levels to
+ * L and returns the entry. */
+typedef int (*gq_iq3_neighbour_fn)(const gq_iq3_lattice *lat, int32_t list_start, const float *xval,
                                    const float *weight, float scale, int8_t *L);
 
 /* One trial of the scale search over a 32-value sub-block: round
@@ -71,6 +73,9 @@ typedef struct gq_iq3_steps {
 } gq_iq3_steps;
 
 extern const gq_iq3_steps gq_iq3_steps_scalar;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const gq_iq3_steps gq_iq3_steps_avx2; /* call only when the CPU has AVX2 */
+#endif
 
 void gq_quantize_iq3_xxs_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row,
                               const float *imatrix, const gq_iq3_steps *steps);
@@ -94,6 +99,9 @@ typedef struct gq_iq4_steps {
 } gq_iq4_steps;
 
 extern const gq_iq4_steps gq_iq4_steps_scalar;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const gq_iq4_steps gq_iq4_steps_avx2; /* call only when the CPU has AVX2 */
+#endif
 
 void gq_quantize_iq4_nl_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row,
                              const float *imatrix, const gq_iq4_steps *steps);
