@@ -807,8 +807,6 @@ int main(int argc, char **argv) {
             if (o.dry_run) print_dry_run(&p);
             if (!o.quiet) print_summary(&o, &p, seconds);
         }
-        if (p.n_fallback && !o.quiet && !o.json)
-            gq_diag_warn(NULL, "%zu of %zu tensor(s) required fallback quantization", p.n_fallback, p.n);
     }
     free_plan(&p);
     if (in) gguf_close(in);
