@@ -154,11 +154,12 @@ static bool open_parts(cmp_model *m, char *err, size_t err_cap) {
          * of every other tensor; it is listed as not comparable instead. */
         gguf_file *f = gguf_open(p, GGUF_OPEN_LENIENT, &ge);
         if (!f) {
-            if (ge.has_offset)
-                set_err(err, err_cap, "%s: %s (at byte %llu)", p, ge.message[0] ? ge.message : gq_status_str(ge.status),
-                        (unsigned long long)ge.offset);
-            else
+            /* The reader's message ends with "(at byte N)" when it has a
+             * position, and names the path itself when it has none. */
+            if (ge.has_offset || !ge.message[0])
                 set_err(err, err_cap, "%s: %s", p, ge.message[0] ? ge.message : gq_status_str(ge.status));
+            else
+                set_err(err, err_cap, "%s", ge.message);
             return false;
         }
         m->parts[i] = f;
