@@ -58,7 +58,15 @@ typedef struct inspect {
     uint64_t row_begin, row_end; /* row_end UINT64_MAX: to the last row */
     char *name_buf;              /* NUL-terminated copies of names for fnmatch */
     size_t name_cap;
+    bool printed;                /* a section is on stdout already */
 } inspect;
+
+/* A blank line between sections, none before the first. */
+static const char *section_gap(inspect *in) {
+    const char *gap = in->printed ? "\n" : "";
+    in->printed = true;
+    return gap;
+}
 
 /* ------------------------------------------------------------------ filtering */
 
@@ -153,13 +161,14 @@ static void text_summary(inspect *in, const gq_model_info *all) {
     else gq_table_cell(t, "-");
     gq_table_print(t, stdout, false);
     gq_table_free(t);
+    in->printed = true;
 }
 
 static void text_types(inspect *in, gq_model_info *info) {
     const bool colour = gq_colour_enabled(stdout);
     char a[GQ_FMT_BUF], b[GQ_FMT_BUF];
     gq_model_info_sort_types(info);
-    printf("\ntensor types%s\n", in->n_filters ? " (tensors matching the filter)" : "");
+    printf("%stensor types%s\n", section_gap(in), in->n_filters ? " (tensors matching the filter)" : "");
     gq_table *t = gq_table_new(6);
     if (!t) return;
     gq_table_set_indent(t, 2);
@@ -219,7 +228,7 @@ static void text_metadata(inspect *in) {
         if (tw > type_w) type_w = tw;
         shown++;
     }
-    printf("\nmetadata (%" PRIu64 " of %" PRIu64 " keys)\n", shown, gguf_kv_count(f));
+    printf("%smetadata (%" PRIu64 " of %" PRIu64 " keys)\n", section_gap(in), shown, gguf_kv_count(f));
     if (colour) fputs("\033[1m", stdout);
     printf("  %-*s  %-*s  value", (int)key_w, "key", (int)type_w, "type");
     if (colour) fputs("\033[0m", stdout);
@@ -267,7 +276,7 @@ static void text_tensors(inspect *in) {
         }
         gq_table_cell(t, gq_fmt_thousands(x->offset, a, sizeof a));
     }
-    printf("\ntensors (%zu of %" PRIu64 "; offsets are relative to the data section)\n", gq_table_row_count(t),
+    printf("%stensors (%zu of %" PRIu64 "; offsets are relative to the data section)\n", section_gap(in), gq_table_row_count(t),
            gguf_tensor_count(f));
     gq_table_print(t, stdout, colour);
     gq_table_free(t);
@@ -410,20 +419,26 @@ static void json_tensors(inspect *in, gq_json *j) {
 
 /* ------------------------------------------------------------------ memory */
 
-/* Fails (returns false, message printed) when sizes or metadata are missing. */
-static bool memory_estimate(inspect *in, const gq_model_info *all, gq_kv_estimate *kv) {
+/* GQ_EXIT_OK, or an exit code with the message printed when sizes or
+ * metadata are missing. */
+static int memory_estimate(inspect *in, const gq_model_info *all, gq_kv_estimate *kv) {
     char why[256];
     if (!all->bytes_known) {
         const gguf_tensor *t = gguf_get_tensor(in->f, (uint64_t)all->first_unknown);
         gq_diag_error(in->path, "cannot estimate memory: tensor '%s' has unknown type id %" PRIu32
                       ", so the weights' size is unknown", cstr(in, t->name), t->type);
-        return false;
+        return GQ_EXIT_FAILURE;
     }
     if (!gq_kv_estimate_compute(in->f, in->ctx, kv, why, sizeof why)) {
         gq_diag_error(in->path, "cannot estimate the KV cache: %s", why);
-        return false;
+        return GQ_EXIT_FAILURE;
     }
-    return true;
+    if (in->ctx == 0) {
+        gq_kv_estimate_free(kv);
+        gq_diag_error(in->path, "the file has no %s.context_length: give --ctx N", kv->arch);
+        return GQ_EXIT_USAGE;
+    }
+    return GQ_EXIT_OK;
 }
 
 static void text_memory(inspect *in, const gq_model_info *all, const gq_kv_estimate *kv) {
@@ -806,32 +821,16 @@ static int show_file(inspect *in) {
     gq_kv_estimate kv;
     memset(&kv, 0, sizeof kv);
     int rc = GQ_EXIT_OK;
-    if (in->show_memory && !memory_estimate(in, &all, &kv)) {
-        rc = GQ_EXIT_FAILURE;
-        goto done;
-    }
+    if (in->show_memory && (rc = memory_estimate(in, &all, &kv)) != GQ_EXIT_OK) goto done;
     if (!in->json) {
         /* Warnings go to stderr so stdout stays the report. */
         for (size_t i = 0; i < gguf_warning_count(in->f); i++) gq_diag_warn(in->path, "%s", gguf_warning(in->f, i));
-        bool first = true;
-        if (in->show_summary) {
-            text_summary(in, &all);
-            first = false;
-        }
-        if (in->show_types) {
-            text_types(in, &filtered);
-            first = false;
-        }
-        if (in->show_kv) {
-            text_metadata(in);
-            first = false;
-        }
-        if (in->show_tensors) {
-            text_tensors(in);
-            first = false;
-        }
+        if (in->show_summary) text_summary(in, &all);
+        if (in->show_types) text_types(in, &filtered);
+        if (in->show_kv) text_metadata(in);
+        if (in->show_tensors) text_tensors(in);
         if (in->show_memory) {
-            if (!first) putchar('\n');
+            fputs(section_gap(in), stdout);
             text_memory(in, &all, &kv);
         }
         if (fflush(stdout) != 0 || ferror(stdout)) rc = GQ_EXIT_FAILURE;
@@ -997,13 +996,8 @@ int main(int argc, char **argv) {
         goto done;
     }
     if (in.show_memory && !gq_args_has(&a, "ctx")) {
-        in.ctx = gq_kv_context_length(in.f);
+        in.ctx = gq_kv_context_length(in.f); /* 0: memory_estimate asks for --ctx */
         in.ctx_from_file = in.ctx != 0;
-        if (!in.ctx) {
-            gq_diag_error(in.path, "the file has no <arch>.context_length: give --ctx N");
-            rc = GQ_EXIT_USAGE;
-            goto done;
-        }
     }
     if (in.tensor_name || in.dump_name) {
         for (size_t i = 0; i < gguf_warning_count(in.f); i++) gq_diag_warn(in.path, "%s", gguf_warning(in.f, i));
