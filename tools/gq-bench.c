@@ -1,14 +1,14 @@
 /* gq-bench — quantize and dequantize throughput, per tensor type.
  *
  *   gq-bench [--types q8_0,q4_K,...] [--rows N] [--n-per-row N] [--threads N]
- *            [--repeat N] [--imatrix] [--json]
+ *            [--repeat N] [--min-ms N] [--imatrix] [--json]
  *
  * For each type it times gq_quantize and gq_dequantize_rows three ways:
  * the scalar reference on one thread, the best SIMD kernels on one thread,
  * and the SIMD kernels on all threads.  Throughput is reported as GB/s of
  * float data (the f32 side, 4 bytes per element, whichever way the data
  * flows) and MB/s of block data (the quantized side).  Each sample batches
- * calls until it lasts at least 20 ms (after one warm-up call), and the best
+ * calls until it lasts at least --min-ms (20 ms; after one warm-up call), and the best
  * of --repeat samples counts: the minimum is the least disturbed by other
  * processes on a shared machine, which is what a kernel comparison wants.
  *
@@ -42,6 +42,7 @@ typedef struct {
     int64_t n_per_row;
     int threads;
     int repeat;
+    double min_sample_seconds;
     bool imatrix_always;
     bool json;
 } bench_options;
@@ -49,7 +50,7 @@ typedef struct {
 static void usage(FILE *out) {
     fprintf(out,
             "usage: gq-bench [--types q8_0,q4_K,...] [--rows N] [--n-per-row N] [--threads N]\n"
-            "                [--repeat N] [--imatrix] [--json]\n"
+            "                [--repeat N] [--min-ms N] [--imatrix] [--json]\n"
             "\n"
             "Measures quantize and dequantize throughput per type: scalar reference on 1 thread,\n"
             "SIMD kernels on 1 thread, SIMD kernels on --threads threads.\n"
@@ -62,6 +63,7 @@ static void usage(FILE *out) {
             "  --threads N      threads for the multi-threaded runs (default: CPUs online)\n"
             "  --repeat N       timed samples per measurement (each at least 20 ms of calls);\n"
             "                   the fastest counts (default 3)\n"
+            "  --min-ms N       calls are batched until a sample lasts N ms (default 20)\n"
             "  --imatrix        pass importance weights to every type (default: only to the\n"
             "                   types that require them)\n"
             "  --json           machine-readable output\n");
@@ -110,7 +112,8 @@ static bool parse_types(const char *list, bench_options *o) {
 
 /* Returns 0 to run, 1 when --help was asked, 2 on a usage error. */
 static int parse_args(int argc, char **argv, bench_options *o) {
-    *o = (bench_options){ .rows = 256, .n_per_row = 4096, .threads = gq_cpu_count(), .repeat = 3 };
+    *o = (bench_options){ .rows = 256, .n_per_row = 4096, .threads = gq_cpu_count(), .repeat = 3,
+                          .min_sample_seconds = 0.02 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -123,7 +126,7 @@ static int parse_args(int argc, char **argv, bench_options *o) {
         } else if (!strcmp(a, "--imatrix")) {
             o->imatrix_always = true;
         } else if (!strcmp(a, "--types") || !strcmp(a, "--rows") || !strcmp(a, "--n-per-row") ||
-                   !strcmp(a, "--threads") || !strcmp(a, "--repeat")) {
+                   !strcmp(a, "--threads") || !strcmp(a, "--repeat") || !strcmp(a, "--min-ms")) {
             if (!value) {
                 fprintf(stderr, "gq-bench: %s needs a value\n", a);
                 return 2;
@@ -140,6 +143,9 @@ static int parse_args(int argc, char **argv, bench_options *o) {
             } else if (!strcmp(a, "--threads")) {
                 if (!parse_count(a, value, 1024, &v)) return 2;
                 o->threads = (int)v;
+            } else if (!strcmp(a, "--min-ms")) {
+                if (!parse_count(a, value, 60000, &v)) return 2;
+                o->min_sample_seconds = (double)v * 1e-3;
             } else {
                 if (!parse_count(a, value, 1000, &v)) return 2;
                 o->repeat = (int)v;
@@ -280,8 +286,7 @@ static gq_status run_op(bench_buffers *b, uint32_t type, bench_op op, bench_mode
 }
 
 /* A timed sample should last long enough for the clock and for thread
- * start-up to be noise: calls are batched until a sample takes this long. */
-#define MIN_SAMPLE_SECONDS 0.02
+ * start-up to be noise: calls are batched until a sample takes --min-ms. */
 #define MAX_CALLS_PER_SAMPLE 100000
 
 static bench_result run_one(bench_buffers *b, uint32_t type, bench_op op, bench_mode mode,
@@ -296,8 +301,8 @@ static bench_result run_one(bench_buffers *b, uint32_t type, bench_op op, bench_
     r.status = run_op(b, type, op, mode, imatrix, is_reference);
     double once = now_seconds() - t0;
     long calls = 1;
-    if (once < MIN_SAMPLE_SECONDS) {
-        calls = once > 0 ? (long)(MIN_SAMPLE_SECONDS / once) + 1 : MAX_CALLS_PER_SAMPLE;
+    if (once < o->min_sample_seconds) {
+        calls = once > 0 ? (long)(o->min_sample_seconds / once) + 1 : MAX_CALLS_PER_SAMPLE;
         if (calls > MAX_CALLS_PER_SAMPLE) calls = MAX_CALLS_PER_SAMPLE;
     }
 
