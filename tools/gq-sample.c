@@ -871,6 +871,7 @@ static const gq_option options[] = {
     {"window", 0, GQ_OPT_VALUE, "N", "sliding window (default 512)"},
     {"imatrix", 0, GQ_OPT_VALUE, "FILE", "also write an importance matrix (llama.cpp GGUF format)"},
     {"imatrix-chunks", 0, GQ_OPT_VALUE, "N", "synthetic chunks of 512 tokens behind it (default 2)"},
+    {"dry-run", 0, GQ_OPT_FLAG, NULL, "print the shape and parameter count; write nothing"},
     {"quiet", 'q', GQ_OPT_FLAG, NULL, "no progress line and no summary"},
     {0},
 };
@@ -908,7 +909,7 @@ int main(int argc, char **argv) {
         gq_args_usage_error(&spec, "unexpected argument '%s' (the output is given with -o)", a.positional[0]);
         goto done;
     }
-    if (!out) {
+    if (!out && !gq_args_has(&a, "dry-run")) {
         gq_args_usage_error(&spec, "no output file: use -o FILE");
         goto done;
     }
@@ -969,6 +970,20 @@ int main(int argc, char **argv) {
     if (gq_args_has(&a, "params")) gq_fmt_count_short(n_params, label, sizeof label);
     else snprintf(label, sizeof label, "sample");
 
+    if (gq_args_has(&a, "dry-run")) {
+        char p[GQ_FMT_BUF], c[GQ_FMT_BUF];
+        totals t = {(uint32_t)type, 0, 0};
+        for_each_tensor(&m, add_size, &t);
+        printf("gemma4 layout: %" PRIu64 " blocks, embedding %" PRIu64 ", vocab %" PRIu64 ", MLP %" PRIu64 " (x2 in the last %"
+               PRIu64 " blocks, which share KV), %" PRIu64 " heads / %" PRIu64 " KV heads of width %" PRIu64 " (%" PRIu64
+               " in full-attention blocks), per-layer input %" PRIu64 ", window %" PRIu64 "\n",
+               m.n_layer, m.n_embd, m.n_vocab, m.n_ff, m.n_shared_kv, m.n_head, m.n_head_kv, m.head_dim_swa, m.head_dim_full,
+               m.n_embd_per_layer, m.sliding_window);
+        printf("%" PRIu64 " tensors, %s parameters (%s), %s as %s\n", t.tensors, gq_fmt_thousands(n_params, p, sizeof p),
+               label, gq_fmt_size(t.bytes, 2, c, sizeof c), gq_type_name((uint32_t)type));
+        rc = GQ_EXIT_OK;
+        goto done;
+    }
     gq_cleanup_install(true);
     bool quiet = gq_args_has(&a, "quiet");
     rc = write_model(out, &m, (uint32_t)type, ft ? ft->id : 0, label, seed, quiet);
