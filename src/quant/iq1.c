@@ -121,10 +121,11 @@ static int group_entry(const gq_lattice *lat, const int8_t *L8, const float *xva
 
 enum { IQ1S_SUB = 32, IQ1S_NSUB = GQ_QK_K / IQ1S_SUB };
 
-static void quantize_iq1_s_row(const gq_lattice *lat, const float *x, block_iq1_s *y, int64_t nblocks,
+static void quantize_iq1_s_row(const gq_lattice *lat, const float *x, uint8_t *y, int64_t nblocks,
                                const float *imatrix) {
     for (int64_t ibl = 0; ibl < nblocks; ibl++) {
-        block_iq1_s *out = &y[ibl];
+        /* built here, copied out when done: dst may sit at any byte offset */
+        block_iq1_s blk, *out = &blk;
         memset(out, 0, sizeof *out);
         const float *xbl = x + GQ_QK_K * ibl;
         const float sigma2 = super_block_sigma2(xbl);
@@ -213,28 +214,31 @@ static void quantize_iq1_s_row(const gq_lattice *lat, const float *x, block_iq1_
             max_scale = max_first(max_scale, scale);
         }
 
-        if (max_scale == 0) continue;
-        const float d = max_scale / 15;
-        out->d = gq_fp32_to_fp16(d * 1.125f); /* ggml's fudge factor */
-        const float id = 1 / d;
-        for (int ib = 0; ib < IQ1S_NSUB; ib++) {
-            int l = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 7);
-            if (shifts[ib] == -1) l |= 8;
-            out->qh[ib] |= (uint16_t)(l << 12);
+        if (max_scale != 0) {
+            const float d = max_scale / 15;
+            out->d = gq_fp32_to_fp16(d * 1.125f); /* ggml's fudge factor */
+            const float id = 1 / d;
+            for (int ib = 0; ib < IQ1S_NSUB; ib++) {
+                int l = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 7);
+                if (shifts[ib] == -1) l |= 8;
+                out->qh[ib] |= (uint16_t)(l << 12);
+            }
         }
+        memcpy(y + (size_t)ibl * sizeof blk, &blk, sizeof blk);
     }
 }
 
 static void quantize_iq1_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
     const int64_t nblocks = n_per_row / GQ_QK_K;
-    block_iq1_s *y = dst;
+    uint8_t *y = dst;
     if (!imatrix) {
         /* gq_quantize refuses iq1_s without importance weights before it gets here. */
-        memset(y, 0, (size_t)(nrows * nblocks) * sizeof *y);
+        memset(y, 0, (size_t)(nrows * nblocks) * sizeof(block_iq1_s));
         return;
     }
     const gq_lattice *lat = gq_lattice_get(GQ_LATTICE_IQ1_S);
-    for (int64_t r = 0; r < nrows; r++) quantize_iq1_s_row(lat, src + r * n_per_row, y + r * nblocks, nblocks, imatrix);
+    for (int64_t r = 0; r < nrows; r++)
+        quantize_iq1_s_row(lat, src + r * n_per_row, y + (size_t)(r * nblocks) * sizeof(block_iq1_s), nblocks, imatrix);
 }
 
 /* ---------------------------------------------------------------- IQ1_M */
@@ -248,10 +252,11 @@ static const float *group_coords(int shift, int group) {
     return minus ? levels_minus : levels_plus;
 }
 
-static void quantize_iq1_m_row(const gq_lattice *lat, const float *x, block_iq1_m *y, int64_t nblocks,
+static void quantize_iq1_m_row(const gq_lattice *lat, const float *x, uint8_t *y, int64_t nblocks,
                                const float *imatrix) {
     for (int64_t ibl = 0; ibl < nblocks; ibl++) {
-        block_iq1_m *out = &y[ibl];
+        /* iq1_m has no multi-byte fields, but stays in step with iq1_s: built here, copied out */
+        block_iq1_m blk, *out = &blk;
         memset(out, 0, sizeof *out);
         const float *xbl = x + GQ_QK_K * ibl;
         const float sigma2 = super_block_sigma2(xbl);
@@ -337,7 +342,10 @@ static void quantize_iq1_m_row(const gq_lattice *lat, const float *x, block_iq1_
             max_scale = max_first(max_scale, scale);
         }
 
-        if (max_scale == 0) continue;
+        if (max_scale == 0) {
+            memcpy(y + (size_t)ibl * sizeof blk, &blk, sizeof blk);
+            continue;
+        }
 
         /* 3-bit sub-block scales, four to a 16-bit word; then the
          * super-block scale is refit to the chosen codes and its fp16 bits
@@ -376,14 +384,16 @@ static void quantize_iq1_m_row(const gq_lattice *lat, const float *x, block_iq1_
             out->scales[2 * w] = (uint8_t)(sc[w] & 0xff);
             out->scales[2 * w + 1] = (uint8_t)(sc[w] >> 8);
         }
+        memcpy(y + (size_t)ibl * sizeof blk, &blk, sizeof blk);
     }
 }
 
 static void quantize_iq1_m(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
     const gq_lattice *lat = gq_lattice_get(GQ_LATTICE_IQ1_S);
     const int64_t nblocks = n_per_row / GQ_QK_K;
-    block_iq1_m *y = dst;
-    for (int64_t r = 0; r < nrows; r++) quantize_iq1_m_row(lat, src + r * n_per_row, y + r * nblocks, nblocks, imatrix);
+    uint8_t *y = dst;
+    for (int64_t r = 0; r < nrows; r++)
+        quantize_iq1_m_row(lat, src + r * n_per_row, y + (size_t)(r * nblocks) * sizeof(block_iq1_m), nblocks, imatrix);
 }
 
 /* ----------------------------------------------------------- dequantize */
@@ -391,16 +401,17 @@ static void quantize_iq1_m(const float *src, void *dst, int64_t nrows, int64_t n
 static inline float iq1_delta(int negative) { return negative ? -IQ1_DELTA : IQ1_DELTA; }
 
 void gq_dequantize_iq1_s(const void *src, float *dst, int64_t n) {
-    const block_iq1_s *x = src;
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
+        block_iq1_s b; /* copied: the data may sit at any byte offset */
+        memcpy(&b, (const uint8_t *)src + (size_t)i * sizeof b, sizeof b);
+        const float d = gq_fp16_to_fp32(b.d);
         for (int ib = 0; ib < IQ1S_NSUB; ib++) {
             /* qh: bits 0-11 the high 3 bits of the 4 groups' indices, 12-14 the scale, 15 the delta sign */
-            const uint16_t qh = x[i].qh[ib];
+            const uint16_t qh = b.qh[ib];
             const float dl = d * (float)(2 * ((qh >> 12) & 7) + 1);
             const float delta = iq1_delta(qh & 0x8000);
             for (int l = 0; l < 4; l++) {
-                const uint64_t g = gq_iq1s_grid[x[i].qs[4 * ib + l] | ((qh >> 3 * l) & 7) << 8];
+                const uint64_t g = gq_iq1s_grid[b.qs[4 * ib + l] | ((qh >> 3 * l) & 7) << 8];
                 for (int j = 0; j < 8; j++) dst[j] = dl * ((float)(int8_t)(g >> 8 * j) + delta);
                 dst += 8;
             }

@@ -299,182 +299,189 @@ static int32_t group_entry(const gq_iq3_lattice *lat, const int8_t *L4) {
     return lat->key_to_entry[key];
 }
 
-static void quantize_iq3_xxs_row(const gq_iq3_lattice *lat, const gq_iq3_steps *steps, const float *x,
-                                 block_iq3_xxs *y, int64_t nblocks, const float *imatrix) {
-    for (int64_t ibl = 0; ibl < nblocks; ibl++) {
-        const float *xbl = x + GQ_QK_K * ibl;
-        /* Grid indices first, then one 32-bit word per sub-block: four
-         * 7-bit sign patterns and a 4-bit scale in the top bits. */
-        uint8_t q3[3 * GQ_QK_K / 8];
-        uint32_t signs_and_scale[IQ3_NSUB];
-        float scales[IQ3_NSUB];
-        memset(q3, 0, sizeof q3);
-        memset(signs_and_scale, 0, sizeof signs_and_scale);
-        float max_scale = 0;
-        const float sigma2 = super_block_sigma2(xbl);
+/* One super-block: xbl its 256 values, qw their importance weights or NULL. */
+static void quantize_iq3_xxs_block(const gq_iq3_lattice *lat, const gq_iq3_steps *steps, const float *xbl,
+                                   const float *qw, block_iq3_xxs *out) {
+    /* Grid indices first, then one 32-bit word per sub-block: four
+     * 7-bit sign patterns and a 4-bit scale in the top bits. */
+    uint8_t q3[3 * GQ_QK_K / 8];
+    uint32_t signs_and_scale[IQ3_NSUB];
+    float scales[IQ3_NSUB];
+    memset(q3, 0, sizeof q3);
+    memset(signs_and_scale, 0, sizeof signs_and_scale);
+    float max_scale = 0;
+    const float sigma2 = super_block_sigma2(xbl);
 
-        for (int ib = 0; ib < IQ3_NSUB; ib++) {
-            const float *xb = xbl + IQ3_SUB * ib;
-            float weight[IQ3_SUB], waux[IQ3_SUB], xval[IQ3_SUB];
-            int8_t L[IQ3_SUB];
-            uint8_t signs[4];
-            sub_block_weights(xb, imatrix ? imatrix + GQ_QK_K * ibl + IQ3_SUB * ib : NULL, sigma2, weight, waux);
-            /* Only 7 sign bits per 8 values are stored: the 8th is implied
-             * by even parity, so an odd number of negatives flips the value
-             * that costs least (smallest w*x^2) to the wrong sign. */
-            for (int k = 0; k < 4; k++) {
-                int nflip = 0;
-                uint8_t s = 0;
-                for (int i = 0; i < 8; i++) {
-                    const float v = xb[8 * k + i];
-                    if (v >= 0) {
-                        xval[8 * k + i] = v;
-                    } else {
-                        xval[8 * k + i] = -v;
-                        nflip++;
-                        s |= (uint8_t)(1 << i);
+    for (int ib = 0; ib < IQ3_NSUB; ib++) {
+        const float *xb = xbl + IQ3_SUB * ib;
+        float weight[IQ3_SUB], waux[IQ3_SUB], xval[IQ3_SUB];
+        int8_t L[IQ3_SUB];
+        uint8_t signs[4];
+        sub_block_weights(xb, qw ? qw + IQ3_SUB * ib : NULL, sigma2, weight, waux);
+        /* Only 7 sign bits per 8 values are stored: the 8th is implied
+         * by even parity, so an odd number of negatives flips the value
+         * that costs least (smallest w*x^2) to the wrong sign. */
+        for (int k = 0; k < 4; k++) {
+            int nflip = 0;
+            uint8_t s = 0;
+            for (int i = 0; i < 8; i++) {
+                const float v = xb[8 * k + i];
+                if (v >= 0) {
+                    xval[8 * k + i] = v;
+                } else {
+                    xval[8 * k + i] = -v;
+                    nflip++;
+                    s |= (uint8_t)(1 << i);
+                }
+            }
+            if (nflip % 2) {
+                int imin = 0;
+                float min = weight[8 * k] * xb[8 * k] * xb[8 * k];
+                for (int i = 1; i < 8; i++) {
+                    const float ax = weight[8 * k + i] * xb[8 * k + i] * xb[8 * k + i];
+                    if (ax < min) {
+                        min = ax;
+                        imin = i;
                     }
                 }
-                if (nflip % 2) {
-                    int imin = 0;
-                    float min = weight[8 * k] * xb[8 * k] * xb[8 * k];
-                    for (int i = 1; i < 8; i++) {
-                        const float ax = weight[8 * k + i] * xb[8 * k + i] * xb[8 * k + i];
-                        if (ax < min) {
-                            min = ax;
-                            imin = i;
-                        }
-                    }
-                    xval[8 * k + imin] = -xval[8 * k + imin];
-                    s ^= (uint8_t)(1 << imin);
-                }
-                signs[k] = s & 127;
+                xval[8 * k + imin] = -xval[8 * k + imin];
+                s ^= (uint8_t)(1 << imin);
             }
-            float max = xval[0];
-            for (int i = 1; i < IQ3_SUB; i++) max = max_first(max, xval[i]);
-            if (max < 1e-8f) {
-                scales[ib] = 0;
-                continue;
-            }
-            memset(L, 0, sizeof L);
-            float scale = search_sub_block(lat, steps, xval, weight, waux, max, 15, true, false, L);
-            if (scale < 0) {
-                /* ggml's guard (never reached in practice): keep the stored scale positive. */
-                scale = -scale;
-                for (int k = 0; k < 4; k++) signs[k] = (uint8_t)(~signs[k] & 127);
-            }
-            for (int k = 0; k < 8; k++) q3[8 * ib + k] = (uint8_t)group_entry(lat, L + 4 * k);
-            signs_and_scale[ib] = signs[0] | (uint32_t)signs[1] << 7 | (uint32_t)signs[2] << 14 |
-                                  (uint32_t)signs[3] << 21;
-            scales[ib] = scale;
-            max_scale = max_first(max_scale, scale);
+            signs[k] = s & 127;
         }
-
-        block_iq3_xxs *out = &y[ibl];
-        if (max_scale == 0) {
-            memset(out, 0, sizeof *out);
+        float max = xval[0];
+        for (int i = 1; i < IQ3_SUB; i++) max = max_first(max, xval[i]);
+        if (max < 1e-8f) {
+            scales[ib] = 0;
             continue;
         }
-        const float d = max_scale / 31;
-        out->d = gq_fp32_to_fp16(d * 1.0125f); /* ggml's fudge factor */
-        const float id = 1 / d;
-        for (int ib = 0; ib < IQ3_NSUB; ib++) {
-            const int l = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 15);
-            signs_and_scale[ib] |= (uint32_t)l << 28;
+        memset(L, 0, sizeof L);
+        float scale = search_sub_block(lat, steps, xval, weight, waux, max, 15, true, false, L);
+        if (scale < 0) {
+            /* ggml's guard (never reached in practice): keep the stored scale positive. */
+            scale = -scale;
+            for (int k = 0; k < 4; k++) signs[k] = (uint8_t)(~signs[k] & 127);
         }
-        memcpy(out->qs, q3, GQ_QK_K / 4);
-        memcpy(out->qs + GQ_QK_K / 4, signs_and_scale, sizeof signs_and_scale);
+        for (int k = 0; k < 8; k++) q3[8 * ib + k] = (uint8_t)group_entry(lat, L + 4 * k);
+        signs_and_scale[ib] = signs[0] | (uint32_t)signs[1] << 7 | (uint32_t)signs[2] << 14 |
+                              (uint32_t)signs[3] << 21;
+        scales[ib] = scale;
+        max_scale = max_first(max_scale, scale);
     }
-}
 
-static void quantize_iq3_s_row(const gq_iq3_lattice *lat, const gq_iq3_steps *steps, const float *x, block_iq3_s *y,
-                               int64_t nblocks, const float *imatrix) {
-    for (int64_t ibl = 0; ibl < nblocks; ibl++) {
-        const float *xbl = x + GQ_QK_K * ibl;
-        block_iq3_s *out = &y[ibl];
+    if (max_scale == 0) {
         memset(out, 0, sizeof *out);
-        float scales[IQ3_NSUB];
-        float max_scale = 0;
-        const float sigma2 = super_block_sigma2(xbl);
-        /* ggml advances its qs/signs cursors only past sub-blocks it codes:
-         * after an all-zero sub-block the later ones are stored one slot
-         * early (and the last slot stays zero).  Decoders read them at their
-         * nominal place, so such blocks decode shifted; llama.cpp's files
-         * carry that, and matching its bytes means doing the same. */
-        int stored = 0;
+        return;
+    }
+    const float d = max_scale / 31;
+    out->d = gq_fp32_to_fp16(d * 1.0125f); /* ggml's fudge factor */
+    const float id = 1 / d;
+    for (int ib = 0; ib < IQ3_NSUB; ib++) {
+        const int l = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 15);
+        signs_and_scale[ib] |= (uint32_t)l << 28;
+    }
+    memcpy(out->qs, q3, GQ_QK_K / 4);
+    memcpy(out->qs + GQ_QK_K / 4, signs_and_scale, sizeof signs_and_scale);
+}
 
-        for (int ib = 0; ib < IQ3_NSUB; ib++) {
-            const float *xb = xbl + IQ3_SUB * ib;
-            float weight[IQ3_SUB], waux[IQ3_SUB], xval[IQ3_SUB];
-            int8_t L[IQ3_SUB];
-            uint8_t signs[4];
-            sub_block_weights(xb, imatrix ? imatrix + GQ_QK_K * ibl + IQ3_SUB * ib : NULL, sigma2, weight, waux);
-            /* iq3_s stores all 8 sign bits: magnitudes are used as they are. */
-            for (int k = 0; k < 4; k++) {
-                uint8_t s = 0;
-                for (int i = 0; i < 8; i++) {
-                    const float v = xb[8 * k + i];
-                    if (v >= 0) {
-                        xval[8 * k + i] = v;
-                    } else {
-                        xval[8 * k + i] = -v;
-                        s |= (uint8_t)(1 << i);
-                    }
+static void quantize_iq3_s_block(const gq_iq3_lattice *lat, const gq_iq3_steps *steps, const float *xbl,
+                                 const float *qw, block_iq3_s *out) {
+    memset(out, 0, sizeof *out);
+    float scales[IQ3_NSUB];
+    float max_scale = 0;
+    const float sigma2 = super_block_sigma2(xbl);
+    /* ggml advances its qs/signs cursors only past sub-blocks it codes:
+     * after an all-zero sub-block the later ones are stored one slot
+     * early (and the last slot stays zero).  Decoders read them at their
+     * nominal place, so such blocks decode shifted; llama.cpp's files
+     * carry that, and matching its bytes means doing the same. */
+    int stored = 0;
+
+    for (int ib = 0; ib < IQ3_NSUB; ib++) {
+        const float *xb = xbl + IQ3_SUB * ib;
+        float weight[IQ3_SUB], waux[IQ3_SUB], xval[IQ3_SUB];
+        int8_t L[IQ3_SUB];
+        uint8_t signs[4];
+        sub_block_weights(xb, qw ? qw + IQ3_SUB * ib : NULL, sigma2, weight, waux);
+        /* iq3_s stores all 8 sign bits: magnitudes are used as they are. */
+        for (int k = 0; k < 4; k++) {
+            uint8_t s = 0;
+            for (int i = 0; i < 8; i++) {
+                const float v = xb[8 * k + i];
+                if (v >= 0) {
+                    xval[8 * k + i] = v;
+                } else {
+                    xval[8 * k + i] = -v;
+                    s |= (uint8_t)(1 << i);
                 }
-                signs[k] = s;
             }
-            float max = xval[0];
-            for (int i = 1; i < IQ3_SUB; i++) max = max_first(max, xval[i]);
-            if (max == 0) {
-                scales[ib] = 0;
-                continue;
-            }
-            memset(L, 0, sizeof L);
-            float scale = search_sub_block(lat, steps, xval, weight, waux, max, 9, false, true, L);
-            if (scale < 0) {
-                scale = -scale;
-                for (int k = 0; k < 4; k++) signs[k] = (uint8_t)~signs[k];
-            }
-            for (int k = 0; k < 8; k++) {
-                const int32_t entry = group_entry(lat, L + 4 * k);
-                out->qs[8 * stored + k] = (uint8_t)(entry & 255);
-                out->qh[ib] |= (uint8_t)((entry >> 8) << k);
-            }
-            memcpy(out->signs + 4 * stored, signs, 4);
-            stored++;
-            scales[ib] = scale;
-            max_scale = max_first(max_scale, scale);
+            signs[k] = s;
         }
+        float max = xval[0];
+        for (int i = 1; i < IQ3_SUB; i++) max = max_first(max, xval[i]);
+        if (max == 0) {
+            scales[ib] = 0;
+            continue;
+        }
+        memset(L, 0, sizeof L);
+        float scale = search_sub_block(lat, steps, xval, weight, waux, max, 9, false, true, L);
+        if (scale < 0) {
+            scale = -scale;
+            for (int k = 0; k < 4; k++) signs[k] = (uint8_t)~signs[k];
+        }
+        for (int k = 0; k < 8; k++) {
+            const int32_t entry = group_entry(lat, L + 4 * k);
+            out->qs[8 * stored + k] = (uint8_t)(entry & 255);
+            out->qh[ib] |= (uint8_t)((entry >> 8) << k);
+        }
+        memcpy(out->signs + 4 * stored, signs, 4);
+        stored++;
+        scales[ib] = scale;
+        max_scale = max_first(max_scale, scale);
+    }
 
-        if (max_scale == 0) continue;
-        const float d = max_scale / 31;
-        out->d = gq_fp32_to_fp16(d * 1.033f); /* ggml's fudge factor */
-        const float id = 1 / d;
-        for (int ib = 0; ib < IQ3_NSUB; ib += 2) {
-            const int l1 = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 15);
-            const int l2 = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib + 1] - 1)), 0, 15);
-            out->scales[ib / 2] = (uint8_t)(l1 | l2 << 4);
-        }
+    if (max_scale == 0) return;
+    const float d = max_scale / 31;
+    out->d = gq_fp32_to_fp16(d * 1.033f); /* ggml's fudge factor */
+    const float id = 1 / d;
+    for (int ib = 0; ib < IQ3_NSUB; ib += 2) {
+        const int l1 = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 15);
+        const int l2 = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib + 1] - 1)), 0, 15);
+        out->scales[ib / 2] = (uint8_t)(l1 | l2 << 4);
     }
 }
 
-/* The imatrix holds one weight per column, so every row uses it from its start. */
+/* The imatrix holds one weight per column, so every row uses it from its
+ * start.  Blocks are built in place and copied out: tensor data may sit at
+ * any byte offset, where a block struct pointer would be misaligned. */
 void gq_quantize_iq3_xxs_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
                               const gq_iq3_steps *steps) {
     const gq_iq3_lattice *lat = gq_iq3_lattice_get(256);
     const int64_t nblocks = n_per_row / GQ_QK_K;
-    block_iq3_xxs *y = dst;
-    for (int64_t r = 0; r < nrows; r++)
-        quantize_iq3_xxs_row(lat, steps, src + r * n_per_row, y + r * nblocks, nblocks, imatrix);
+    uint8_t *y = dst;
+    for (int64_t r = 0; r < nrows; r++) {
+        for (int64_t ibl = 0; ibl < nblocks; ibl++) {
+            block_iq3_xxs out;
+            quantize_iq3_xxs_block(lat, steps, src + r * n_per_row + GQ_QK_K * ibl,
+                                   imatrix ? imatrix + GQ_QK_K * ibl : NULL, &out);
+            memcpy(y + (size_t)(r * nblocks + ibl) * sizeof out, &out, sizeof out);
+        }
+    }
 }
 
 void gq_quantize_iq3_s_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
                             const gq_iq3_steps *steps) {
     const gq_iq3_lattice *lat = gq_iq3_lattice_get(512);
     const int64_t nblocks = n_per_row / GQ_QK_K;
-    block_iq3_s *y = dst;
-    for (int64_t r = 0; r < nrows; r++)
-        quantize_iq3_s_row(lat, steps, src + r * n_per_row, y + r * nblocks, nblocks, imatrix);
+    uint8_t *y = dst;
+    for (int64_t r = 0; r < nrows; r++) {
+        for (int64_t ibl = 0; ibl < nblocks; ibl++) {
+            block_iq3_s out;
+            quantize_iq3_s_block(lat, steps, src + r * n_per_row + GQ_QK_K * ibl,
+                                 imatrix ? imatrix + GQ_QK_K * ibl : NULL, &out);
+            memcpy(y + (size_t)(r * nblocks + ibl) * sizeof out, &out, sizeof out);
+        }
+    }
 }
 
 /* ---------------------------------------------------------- dequantize */
@@ -484,11 +491,12 @@ void gq_quantize_iq3_s_rows(const float *src, void *dst, int64_t nrows, int64_t 
 static inline float signed_by(float v, uint8_t signs, int j) { return signs & (1u << j) ? -v : v; }
 
 void gq_dequantize_iq3_xxs(const void *src, float *dst, int64_t n) {
-    const block_iq3_xxs *x = src;
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
-        const uint8_t *grid_idx = x[i].qs;
-        const uint8_t *words = x[i].qs + GQ_QK_K / 4;
+        block_iq3_xxs b; /* copied: the data may sit at any byte offset */
+        memcpy(&b, (const uint8_t *)src + (size_t)i * sizeof b, sizeof b);
+        const float d = gq_fp16_to_fp32(b.d);
+        const uint8_t *grid_idx = b.qs;
+        const uint8_t *words = b.qs + GQ_QK_K / 4;
         for (int ib = 0; ib < IQ3_NSUB; ib++) {
             uint32_t word;
             memcpy(&word, words + 4 * ib, 4);
@@ -508,15 +516,16 @@ void gq_dequantize_iq3_xxs(const void *src, float *dst, int64_t n) {
 }
 
 void gq_dequantize_iq3_s(const void *src, float *dst, int64_t n) {
-    const block_iq3_s *x = src;
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
+        block_iq3_s b; /* copied: the data may sit at any byte offset */
+        memcpy(&b, (const uint8_t *)src + (size_t)i * sizeof b, sizeof b);
+        const float d = gq_fp16_to_fp32(b.d);
         for (int ib = 0; ib < IQ3_NSUB; ib++) {
-            const int nibble = (x[i].scales[ib / 2] >> 4 * (ib % 2)) & 0xf;
+            const int nibble = (b.scales[ib / 2] >> 4 * (ib % 2)) & 0xf;
             const float db = d * (float)(1 + 2 * nibble);
-            const uint8_t *qs = x[i].qs + 8 * ib;
-            const uint8_t *signs = x[i].signs + 4 * ib;
-            const uint8_t qh = x[i].qh[ib];
+            const uint8_t *qs = b.qs + 8 * ib;
+            const uint8_t *signs = b.signs + 4 * ib;
+            const uint8_t qh = b.qh[ib];
             for (int l = 0; l < 4; l++) {
                 /* bit 2l / 2l+1 of qh is the 9th bit of group 2l / 2l+1's index */
                 const uint32_t g1 = gq_iq3s_grid[qs[2 * l] | ((qh >> (2 * l)) & 1) << 8];

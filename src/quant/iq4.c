@@ -96,17 +96,18 @@ static void pack_nibbles(const uint8_t *L, uint8_t *qs, int n) {
 void gq_quantize_iq4_nl_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
                              const gq_iq4_steps *steps) {
     const int64_t nblocks = n_per_row / GQ_QK4_NL;
-    block_iq4_nl *y = dst;
+    uint8_t *y = dst;
     for (int64_t r = 0; r < nrows; r++) {
         for (int64_t ib = 0; ib < nblocks; ib++) {
             const float *x = src + r * n_per_row + GQ_QK4_NL * ib;
-            block_iq4_nl *out = &y[r * nblocks + ib];
+            block_iq4_nl blk, *out = &blk; /* copied out at the end: dst may be misaligned */
             const float d = fit_sub_block(steps, x, imatrix ? imatrix + GQ_QK4_NL * ib : NULL,
                                           block_sigma2(x, GQ_QK4_NL));
             uint8_t L[GQ_QK4_NL];
             out->d = gq_fp32_to_fp16(d);
             steps->assign(x, d ? 1 / d : 0, L, GQ_QK4_NL);
             pack_nibbles(L, out->qs, GQ_QK4_NL);
+            memcpy(y + (size_t)(r * nblocks + ib) * sizeof blk, &blk, sizeof blk);
         }
     }
 }
@@ -114,12 +115,12 @@ void gq_quantize_iq4_nl_rows(const float *src, void *dst, int64_t nrows, int64_t
 void gq_quantize_iq4_xs_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
                              const gq_iq4_steps *steps) {
     const int64_t nblocks = n_per_row / GQ_QK_K;
-    block_iq4_xs *y = dst;
+    uint8_t *y = dst;
     for (int64_t r = 0; r < nrows; r++) {
         for (int64_t ibl = 0; ibl < nblocks; ibl++) {
             const float *x = src + r * n_per_row + GQ_QK_K * ibl;
             const float *qw = imatrix ? imatrix + GQ_QK_K * ibl : NULL;
-            block_iq4_xs *out = &y[r * nblocks + ibl];
+            block_iq4_xs blk, *out = &blk; /* copied out at the end: dst may be misaligned */
             const float sigma2 = block_sigma2(x, GQ_QK_K);
             float scales[GQ_QK_K / IQ4_SUB];
             /* The sub-block scale of largest magnitude, sign kept (first on ties). */
@@ -150,29 +151,32 @@ void gq_quantize_iq4_xs_rows(const float *src, void *dst, int64_t nrows, int64_t
                 out->scales_h |= (uint16_t)((l >> 4) << 2 * ib);
             }
             pack_nibbles(L, out->qs, GQ_QK_K);
+            memcpy(y + (size_t)(r * nblocks + ibl) * sizeof blk, &blk, sizeof blk);
         }
     }
 }
 
 void gq_dequantize_iq4_nl(const void *src, float *dst, int64_t n) {
-    const block_iq4_nl *x = src;
     for (int64_t i = 0; i < n / GQ_QK4_NL; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
+        block_iq4_nl b; /* copied: the data may sit at any byte offset */
+        memcpy(&b, (const uint8_t *)src + (size_t)i * sizeof b, sizeof b);
+        const float d = gq_fp16_to_fp32(b.d);
         for (int j = 0; j < GQ_QK4_NL / 2; j++) {
-            dst[j] = d * gq_kvalues_iq4nl[x[i].qs[j] & 0xf];
-            dst[j + GQ_QK4_NL / 2] = d * gq_kvalues_iq4nl[x[i].qs[j] >> 4];
+            dst[j] = d * gq_kvalues_iq4nl[b.qs[j] & 0xf];
+            dst[j + GQ_QK4_NL / 2] = d * gq_kvalues_iq4nl[b.qs[j] >> 4];
         }
         dst += GQ_QK4_NL;
     }
 }
 
 void gq_dequantize_iq4_xs(const void *src, float *dst, int64_t n) {
-    const block_iq4_xs *x = src;
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
-        const uint8_t *qs = x[i].qs;
+        block_iq4_xs b; /* copied: the data may sit at any byte offset */
+        memcpy(&b, (const uint8_t *)src + (size_t)i * sizeof b, sizeof b);
+        const float d = gq_fp16_to_fp32(b.d);
+        const uint8_t *qs = b.qs;
         for (int ib = 0; ib < GQ_QK_K / 32; ib++) {
-            const int ls = ((x[i].scales_l[ib / 2] >> 4 * (ib % 2)) & 0xf) | (((x[i].scales_h >> 2 * ib) & 3) << 4);
+            const int ls = ((b.scales_l[ib / 2] >> 4 * (ib % 2)) & 0xf) | (((b.scales_h >> 2 * ib) & 3) << 4);
             const float dl = d * (float)(ls - 32);
             for (int j = 0; j < 16; j++) {
                 dst[j] = dl * gq_kvalues_iq4nl[qs[j] & 0xf];

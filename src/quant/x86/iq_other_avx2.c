@@ -39,12 +39,13 @@ static inline float add_in_order(float acc, const float *p, int n) {
 /* ---------------------------------------------------------- dequantize */
 
 static void dequant_iq4_nl_avx2(const void *src, float *dst, int64_t n) {
-    const block_iq4_nl *x = src;
     const __m128i levels = _mm_loadu_si128((const __m128i *)gq_kvalues_iq4nl);
     const __m128i low4 = _mm_set1_epi8(0x0f);
     for (int64_t i = 0; i < n / GQ_QK4_NL; i++) {
-        const __m256 d = _mm256_set1_ps(gq_fp16_to_fp32(x[i].d));
-        const __m128i q = _mm_loadu_si128((const __m128i *)x[i].qs);
+        block_iq4_nl blk; /* copied: the data may sit at any byte offset */
+        memcpy(&blk, (const uint8_t *)src + (size_t)i * sizeof blk, sizeof blk);
+        const __m256 d = _mm256_set1_ps(gq_fp16_to_fp32(blk.d));
+        const __m128i q = _mm_loadu_si128((const __m128i *)blk.qs);
         const __m128i lo = _mm_shuffle_epi8(levels, _mm_and_si128(q, low4));
         const __m128i hi = _mm_shuffle_epi8(levels, _mm_and_si128(_mm_srli_epi16(q, 4), low4));
         _mm256_storeu_ps(dst + 0, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo))));
@@ -56,15 +57,16 @@ static void dequant_iq4_nl_avx2(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_iq4_xs_avx2(const void *src, float *dst, int64_t n) {
-    const block_iq4_xs *x = src;
     const __m128i levels = _mm_loadu_si128((const __m128i *)gq_kvalues_iq4nl);
     const __m128i low4 = _mm_set1_epi8(0x0f);
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
+        block_iq4_xs blk; /* copied: the data may sit at any byte offset */
+        memcpy(&blk, (const uint8_t *)src + (size_t)i * sizeof blk, sizeof blk);
+        const float d = gq_fp16_to_fp32(blk.d);
         for (int ib = 0; ib < GQ_QK_K / 32; ib++) {
-            const int ls = ((x[i].scales_l[ib / 2] >> 4 * (ib % 2)) & 0xf) | (((x[i].scales_h >> 2 * ib) & 3) << 4);
+            const int ls = ((blk.scales_l[ib / 2] >> 4 * (ib % 2)) & 0xf) | (((blk.scales_h >> 2 * ib) & 3) << 4);
             const __m256 dl = _mm256_set1_ps(d * (float)(ls - 32));
-            const __m128i q = _mm_loadu_si128((const __m128i *)(x[i].qs + 16 * ib));
+            const __m128i q = _mm_loadu_si128((const __m128i *)(blk.qs + 16 * ib));
             const __m128i lo = _mm_shuffle_epi8(levels, _mm_and_si128(q, low4));
             const __m128i hi = _mm_shuffle_epi8(levels, _mm_and_si128(_mm_srli_epi16(q, 4), low4));
             _mm256_storeu_ps(dst + 0, _mm256_mul_ps(dl, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo))));
@@ -79,11 +81,12 @@ static void dequant_iq4_xs_avx2(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_iq3_xxs_avx2(const void *src, float *dst, int64_t n) {
-    const block_iq3_xxs *x = src;
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
-        const uint8_t *grid_idx = x[i].qs;
-        const uint8_t *words = x[i].qs + GQ_QK_K / 4;
+        block_iq3_xxs blk; /* copied: the data may sit at any byte offset */
+        memcpy(&blk, (const uint8_t *)src + (size_t)i * sizeof blk, sizeof blk);
+        const float d = gq_fp16_to_fp32(blk.d);
+        const uint8_t *grid_idx = blk.qs;
+        const uint8_t *words = blk.qs + GQ_QK_K / 4;
         for (int ib = 0; ib < GQ_QK_K / 32; ib++) {
             uint32_t word;
             memcpy(&word, words + 4 * ib, 4);
@@ -100,15 +103,16 @@ static void dequant_iq3_xxs_avx2(const void *src, float *dst, int64_t n) {
 }
 
 static void dequant_iq3_s_avx2(const void *src, float *dst, int64_t n) {
-    const block_iq3_s *x = src;
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
+        block_iq3_s blk; /* copied: the data may sit at any byte offset */
+        memcpy(&blk, (const uint8_t *)src + (size_t)i * sizeof blk, sizeof blk);
+        const float d = gq_fp16_to_fp32(blk.d);
         for (int ib = 0; ib < GQ_QK_K / 32; ib++) {
-            const int nibble = (x[i].scales[ib / 2] >> 4 * (ib % 2)) & 0xf;
+            const int nibble = (blk.scales[ib / 2] >> 4 * (ib % 2)) & 0xf;
             const __m256 db = _mm256_set1_ps(d * (float)(1 + 2 * nibble));
-            const uint8_t *qs = x[i].qs + 8 * ib;
-            const uint8_t *signs = x[i].signs + 4 * ib;
-            const uint8_t qh = x[i].qh[ib];
+            const uint8_t *qs = blk.qs + 8 * ib;
+            const uint8_t *signs = blk.signs + 4 * ib;
+            const uint8_t qh = blk.qh[ib];
             for (int l = 0; l < 4; l++) {
                 const uint32_t g1 = gq_iq3s_grid[qs[2 * l] | ((qh >> (2 * l)) & 1) << 8];
                 const uint32_t g2 = gq_iq3s_grid[qs[2 * l + 1] | ((qh >> (2 * l + 1)) & 1) << 8];
@@ -127,15 +131,16 @@ static inline void iq1_group(float *dst, uint64_t entry, float dl, float delta) 
 }
 
 static void dequant_iq1_s_avx2(const void *src, float *dst, int64_t n) {
-    const block_iq1_s *x = src;
     for (int64_t i = 0; i < n / GQ_QK_K; i++) {
-        const float d = gq_fp16_to_fp32(x[i].d);
+        block_iq1_s blk; /* copied: the data may sit at any byte offset */
+        memcpy(&blk, (const uint8_t *)src + (size_t)i * sizeof blk, sizeof blk);
+        const float d = gq_fp16_to_fp32(blk.d);
         for (int ib = 0; ib < GQ_QK_K / 32; ib++) {
-            const uint16_t qh = x[i].qh[ib];
+            const uint16_t qh = blk.qh[ib];
             const float dl = d * (float)(2 * ((qh >> 12) & 7) + 1);
             const float delta = qh & 0x8000 ? -0.125f : 0.125f;
             for (int l = 0; l < 4; l++) {
-                iq1_group(dst, gq_iq1s_grid[x[i].qs[4 * ib + l] | ((qh >> 3 * l) & 7) << 8], dl, delta);
+                iq1_group(dst, gq_iq1s_grid[blk.qs[4 * ib + l] | ((qh >> 3 * l) & 7) << 8], dl, delta);
                 dst += 8;
             }
         }
