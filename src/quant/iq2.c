@@ -135,21 +135,23 @@ void gq_iq2_run_trials_scalar(gq_iq2_trials *t) {
     for (int trial = 0; trial < t->n_trials; trial++) {
         const float id = t->inverse_scale[trial];
         const float this_scale = 1 / id;
+        float sumqx = 0, sumq2 = 0; /* over the whole group, in element order: sub-group by sub-group */
         for (int k = 0; k < t->group_size / 8; k++) {
             int8_t L[8];
             for (int i = 0; i < 8; i++) L[i] = gq_iq2_level(id, t->xval[8 * k + i]);
-            const uint16_t code = gq_lattice_code(L);
+            uint16_t code = gq_lattice_code(L);
             t->on_grid[trial][k] = lat->map[code] >= 0;
-            if (!t->on_grid[trial][k])
+            if (!t->on_grid[trial][k]) {
                 gq_iq2_best_neighbour(lat, code, t->xval + 8 * k, t->sqrt_weight + 8 * k, this_scale, L);
-            for (int i = 0; i < 8; i++) t->levels[8 * k + i][trial] = L[i];
-        }
-        float sumqx = 0, sumq2 = 0;
-        for (int i = 0; i < t->group_size; i++) {
-            const float w = t->weight[i];
-            const float q = (float)(2 * t->levels[i][trial] + 1);
-            sumqx += w * t->xval[i] * q;
-            sumq2 += w * q * q;
+                code = gq_lattice_code(L);
+            }
+            t->codes[k][trial] = code;
+            for (int i = 0; i < 8; i++) {
+                const float w = t->weight[8 * k + i];
+                const float q = (float)(2 * L[i] + 1);
+                sumqx += w * t->xval[8 * k + i] * q;
+                sumq2 += w * q * q;
+            }
         }
         t->sumqx[trial] = sumqx;
         t->sumq2[trial] = sumq2;
@@ -168,13 +170,11 @@ static void split_signs(const float *xb, const float *weight, int group_size, bo
         int nflip = 0;
         uint8_t s = 0;
         for (int i = 0; i < 8; i++) {
-            if (xb[8 * k + i] >= 0) {
-                xval[8 * k + i] = xb[8 * k + i];
-            } else {
-                xval[8 * k + i] = -xb[8 * k + i];
-                nflip++;
-                s |= (uint8_t)(1 << i);
-            }
+            /* Written without a branch: signs are random, a branch would be mispredicted half the time. */
+            const int negative = xb[8 * k + i] < 0;
+            xval[8 * k + i] = negative ? -xb[8 * k + i] : xb[8 * k + i];
+            nflip += negative;
+            s |= (uint8_t)(negative << i);
         }
         if (even_parity && nflip % 2) {
             int imin = 0;
@@ -212,15 +212,18 @@ static float sum_squares(const float *x, int n) {
  * leaves them when no trial beats best = 0. */
 static void pick_best_trial(const gq_iq2_trials *t, int group_size, float *scale, int8_t *L, bool *on_grid) {
     float best = 0;
+    int winner = -1;
     for (int trial = 0; trial < t->n_trials; trial++) {
         const float sumqx = t->sumqx[trial], sumq2 = t->sumq2[trial];
         if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
             *scale = sumqx / sumq2;
             best = *scale * sumqx;
-            for (int i = 0; i < group_size; i++) L[i] = t->levels[i][trial];
-            if (on_grid) memcpy(on_grid, t->on_grid[trial], (size_t)group_size / 8);
+            winner = trial;
         }
     }
+    if (winner < 0) return;
+    for (int i = 0; i < group_size; i++) L[i] = (int8_t)((t->codes[i / 8][winner] >> (2 * (i % 8))) & 3);
+    if (on_grid) memcpy(on_grid, t->on_grid[winner], (size_t)group_size / 8);
 }
 
 /* The least-squares scale of magnitudes xval for levels L, or `scale` unchanged when sum(w q^2) is 0. */
@@ -245,12 +248,27 @@ static int grid_index_of(const gq_lattice *lat, const int8_t *L) {
     return gq_lattice_neighbours(lat, code, &list) > 0 ? list[0] : 0;
 }
 
+void gq_iq2_qp_errors_scalar(int n, int nmax, const float *x, const float *w, const float iscale[8], float mse[8]) {
+    for (int j = 0; j < 8; j++) {
+        const float scale = 1 / iscale[j];
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            int l = gq_iq2_round(iscale[j] * x[i]);
+            l = l < nmax ? l : nmax;
+            const float diff = x[i] - scale * (float)l;
+            sum += w[i] * diff * diff;
+        }
+        mse[j] = sum;
+    }
+}
+
 /* ggml's make_qp_quants for iq2_xxs's first guess: the scale of a
  * non-negative quantization of x onto 0..nmax, searched over 9 steps and
  * refined by coordinate descent.  L is uint8_t as in ggml: a negative
  * magnitude (sign parity) rounds to a negative level that wraps, and the
  * wrapped value feeds the arithmetic, so it must wrap here too. */
-static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const float *quant_weights) {
+static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const float *quant_weights,
+                            gq_iq2_qp_errors_fn qp_errors) {
     float max = 0;
     for (int i = 0; i < n; i++) max = max > x[i] ? max : x[i];
     if (max < IQ2_ZERO_GROUP) {
@@ -266,21 +284,16 @@ static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const f
         const float w = quant_weights[i];
         best_mse += w * diff * diff;
     }
-    for (int is = -4; is <= 4; is++) {
-        if (is == 0) continue;
-        const float iscale_is = (0.1f * (float)is + (float)nmax) / max;
-        const float scale_is = 1 / iscale_is;
-        float mse = 0;
-        for (int i = 0; i < n; i++) {
-            int l = gq_iq2_round(iscale_is * x[i]);
-            l = l < nmax ? l : nmax;
-            const float diff = x[i] - scale_is * (float)l;
-            const float w = quant_weights[i];
-            mse += w * diff * diff;
-        }
-        if (mse < best_mse) {
-            best_mse = mse;
-            iscale = iscale_is;
+    float iscales[8], mse[8];
+    for (int j = 0; j < 8; j++) {
+        const int is = j < 4 ? j - 4 : j - 3; /* -4..-1, 1..4 */
+        iscales[j] = (0.1f * (float)is + (float)nmax) / max;
+    }
+    qp_errors(n, nmax, x, quant_weights, iscales, mse);
+    for (int j = 0; j < 8; j++) {
+        if (mse[j] < best_mse) {
+            best_mse = mse[j];
+            iscale = iscales[j];
         }
     }
     float sumlx = 0, suml2 = 0;
@@ -330,7 +343,7 @@ static inline float max_of(float a, float b) { return a > b ? a : b; }
 /* ------------------------------------------------------------ iq2_xxs */
 
 static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, block_iq2_xxs *y,
-                                   gq_iq2_trials_fn run_trials, gq_iq2_trials *t) {
+                                   const gq_iq2_kernels *steps, gq_iq2_trials *t) {
     const gq_lattice *lat = t->lattice;
     float scales[GQ_QK_K / 32];
     float weight[32], waux[32], xval[32];
@@ -360,7 +373,7 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
         }
         /* First guess: ggml's non-negative least-squares quantizer onto 0..kMaxQ (one level more than
          * the lattice has); the trials then search around the scale it implies for the top level. */
-        float scale = make_qp_quants(32, IQ2_LEVELS + 1, xval, (uint8_t *)L, weight);
+        float scale = make_qp_quants(32, IQ2_LEVELS + 1, xval, (uint8_t *)L, weight, steps->qp_errors);
         const float eff_max = scale * IQ2_LEVELS;
         if (eff_max <= 0) {
             scales[ib] = 0;
@@ -373,7 +386,7 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
         t->sqrt_weight = waux;
         for (int is = -6; is <= 6; is++) t->inverse_scale[is + 6] = (IQ2_TOP_COORD + (float)is * 0.1f) / eff_max;
         pad_trials(t);
-        run_trials(t);
+        steps->run_trials(t);
         pick_best_trial(t, 32, &scale, L, NULL);
 
         if (scale > 0) {
@@ -385,7 +398,7 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
                 const uint16_t code = gq_lattice_code(levels);
                 int grid_index = lat->map[code];
                 if (grid_index < 0)
-                    grid_index = gq_iq2_best_neighbour(lat, code, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
+                    grid_index = steps->best_neighbour(lat, code, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
                 const uint16_t settled = lat->level_codes[grid_index];
                 for (int i = 0; i < 8; i++) L[8 * k + i] = (int8_t)((settled >> (2 * i)) & 3);
             }
@@ -419,14 +432,14 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
 }
 
 void gq_iq2_xxs_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
-                         gq_iq2_trials_fn run_trials) {
+                         const gq_iq2_kernels *steps) {
     gq_iq2_trials t;
     t.lattice = gq_lattice_get(GQ_LATTICE_IQ2_XXS);
     block_iq2_xxs *y = dst;
     for (int64_t r = 0; r < nrows; r++) {
         for (int64_t ibl = 0; ibl < n_per_row / GQ_QK_K; ibl++)
             quantize_block_iq2_xxs(src + r * n_per_row + ibl * GQ_QK_K, imatrix ? imatrix + ibl * GQ_QK_K : NULL,
-                                   y++, run_trials, &t);
+                                   y++, steps, &t);
     }
 }
 
@@ -437,7 +450,7 @@ void gq_iq2_xxs_quantize(const float *src, void *dst, int64_t nrows, int64_t n_p
  * zero threshold.  Fills L (levels, on the codebook) and the signs; returns
  * the group's scale (>= 0), *skipped when the group is all zero. */
 static float search_group16(const float *xb, const float *qw, float sigma2, bool is_iq2_s,
-                            gq_iq2_trials_fn run_trials, gq_iq2_trials *t, int8_t *L, uint8_t *block_signs,
+                            const gq_iq2_kernels *steps, gq_iq2_trials *t, int8_t *L, uint8_t *block_signs,
                             bool *skipped) {
     const gq_lattice *lat = t->lattice;
     float weight[16], waux[16], xval[16];
@@ -468,7 +481,7 @@ static float search_group16(const float *xb, const float *qw, float sigma2, bool
     t->sqrt_weight = waux;
     for (int is = -9; is <= 9; is++) t->inverse_scale[is + 9] = (IQ2_TOP_COORD + (float)is * 0.1f) / max;
     pad_trials(t);
-    run_trials(t);
+    steps->run_trials(t);
     pick_best_trial(t, 16, &scale, L, on_grid);
 
     if ((!on_grid[0] || !on_grid[1]) && scale > 0) {
@@ -478,7 +491,7 @@ static float search_group16(const float *xb, const float *qw, float sigma2, bool
             if (on_grid[k]) continue;
             for (int i = 0; i < 8; i++) L[8 * k + i] = gq_iq2_level(id, xval[8 * k + i]);
             const uint16_t code = gq_lattice_code(L + 8 * k);
-            if (lat->map[code] < 0) gq_iq2_best_neighbour(lat, code, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
+            if (lat->map[code] < 0) steps->best_neighbour(lat, code, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
         }
         scale = refit_scale(xval, weight, L, 16, scale);
     }
@@ -490,7 +503,7 @@ static float search_group16(const float *xb, const float *qw, float sigma2, bool
 }
 
 static void quantize_block_iq2_xs(const float *xbl, const float *qw_block, block_iq2_xs *y,
-                                  gq_iq2_trials_fn run_trials, gq_iq2_trials *t) {
+                                  const gq_iq2_kernels *steps, gq_iq2_trials *t) {
     float scales[GQ_QK_K / 16];
     uint16_t q2[GQ_QK_K / 8];
     memset(y, 0, sizeof *y);
@@ -503,7 +516,7 @@ static void quantize_block_iq2_xs(const float *xbl, const float *qw_block, block
         uint8_t block_signs[2];
         bool skipped;
         const float scale = search_group16(xbl + 16 * ib, qw_block ? qw_block + 16 * ib : NULL, sigma2, false,
-                                           run_trials, t, L, block_signs, &skipped);
+                                           steps, t, L, block_signs, &skipped);
         scales[ib] = scale;
         if (skipped) continue;
         for (int k = 0; k < 2; k++)
@@ -520,7 +533,7 @@ static void quantize_block_iq2_xs(const float *xbl, const float *qw_block, block
 }
 
 static void quantize_block_iq2_s(const float *xbl, const float *qw_block, block_iq2_s *y,
-                                 gq_iq2_trials_fn run_trials, gq_iq2_trials *t) {
+                                 const gq_iq2_kernels *steps, gq_iq2_trials *t) {
     float scales[GQ_QK_K / 16];
     memset(y, 0, sizeof *y);
     float max_scale = 0;
@@ -532,7 +545,7 @@ static void quantize_block_iq2_s(const float *xbl, const float *qw_block, block_
         uint8_t block_signs[2];
         bool skipped;
         const float scale = search_group16(xbl + 16 * ib, qw_block ? qw_block + 16 * ib : NULL, sigma2, true,
-                                           run_trials, t, L, block_signs, &skipped);
+                                           steps, t, L, block_signs, &skipped);
         scales[ib] = scale;
         if (skipped) continue;
         for (int k = 0; k < 2; k++) {
@@ -554,37 +567,40 @@ static void quantize_block_iq2_s(const float *xbl, const float *qw_block, block_
 }
 
 void gq_iq2_xs_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
-                        gq_iq2_trials_fn run_trials) {
+                        const gq_iq2_kernels *steps) {
     gq_iq2_trials t;
     t.lattice = gq_lattice_get(GQ_LATTICE_IQ2_XS);
     block_iq2_xs *y = dst;
     for (int64_t r = 0; r < nrows; r++)
         for (int64_t ibl = 0; ibl < n_per_row / GQ_QK_K; ibl++)
             quantize_block_iq2_xs(src + r * n_per_row + ibl * GQ_QK_K, imatrix ? imatrix + ibl * GQ_QK_K : NULL,
-                                  y++, run_trials, &t);
+                                  y++, steps, &t);
 }
 
 void gq_iq2_s_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
-                       gq_iq2_trials_fn run_trials) {
+                       const gq_iq2_kernels *steps) {
     gq_iq2_trials t;
     t.lattice = gq_lattice_get(GQ_LATTICE_IQ2_S);
     block_iq2_s *y = dst;
     for (int64_t r = 0; r < nrows; r++)
         for (int64_t ibl = 0; ibl < n_per_row / GQ_QK_K; ibl++)
             quantize_block_iq2_s(src + r * n_per_row + ibl * GQ_QK_K, imatrix ? imatrix + ibl * GQ_QK_K : NULL,
-                                 y++, run_trials, &t);
+                                 y++, steps, &t);
 }
 
 /* ------------------------------------------------------------ registration */
 
+static const gq_iq2_kernels scalar_steps = { gq_iq2_run_trials_scalar, gq_iq2_best_neighbour,
+                                              gq_iq2_qp_errors_scalar };
+
 static void quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, gq_iq2_run_trials_scalar);
+    gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, &scalar_steps);
 }
 static void quant_iq2_xs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    gq_iq2_xs_quantize(src, dst, nrows, n_per_row, imatrix, gq_iq2_run_trials_scalar);
+    gq_iq2_xs_quantize(src, dst, nrows, n_per_row, imatrix, &scalar_steps);
 }
 static void quant_iq2_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    gq_iq2_s_quantize(src, dst, nrows, n_per_row, imatrix, gq_iq2_run_trials_scalar);
+    gq_iq2_s_quantize(src, dst, nrows, n_per_row, imatrix, &scalar_steps);
 }
 
 void gq_register_iq2(gq_kernel_table t) {

@@ -7,9 +7,10 @@
  * group of 8 that lands off the codebook by its best codebook neighbour, and
  * keep the scale whose rounding explains the data best.  Those trials are
  * nearly all the work and are independent of each other, so they sit behind
- * one function pointer (gq_iq2_trials_fn): the search logic around them is
- * written once, in iq2.c, and a SIMD file only supplies a faster way to run
- * the trials.  A SIMD trial runner must give exactly the scalar bits: every
+ * a function pointer, with the two other steps that touch every value (the
+ * neighbour search and iq2_xxs's first guess) in gq_iq2_kernels: the search
+ * logic around them is written once, in iq2.c, and a SIMD file only
+ * supplies faster steps.  A SIMD trial runner must give exactly the scalar bits: every
  * running sum is still accumulated in element order, in float, unfused. */
 #ifndef GQ_IQ2_H
 #define GQ_IQ2_H
@@ -57,38 +58,52 @@ typedef struct gq_iq2_trials {
     const float *sqrt_weight; /* their square roots (neighbour scoring) */
     float inverse_scale[GQ_IQ2_TRIAL_SLOTS]; /* trial t rounds x to levels at id = inverse_scale[t] */
 
-    /* Per trial: the levels after the neighbour search (levels[i][t] for
-     * element i: element-major, so a SIMD runner stores one element of 8
-     * trials at once), whether each sub-group landed on the codebook by
-     * rounding alone, and the sums sum(w*x*q), sum(w*q*q) over the group
-     * with q = 2*level + 1, both accumulated in element order. */
-    int8_t levels[GQ_IQ2_MAX_GROUP][GQ_IQ2_TRIAL_SLOTS];
+    /* Per trial: the levels of each sub-group after the neighbour search, as
+     * a level code (gq_lattice_code; codes[k][t] for sub-group k, so a SIMD
+     * runner stores 8 trials at once), whether each sub-group landed on the
+     * codebook by rounding alone, and the sums sum(w*x*q), sum(w*q*q) over
+     * the group with q = 2*level + 1, both accumulated in element order. */
+    uint16_t codes[GQ_IQ2_MAX_GROUP / 8][GQ_IQ2_TRIAL_SLOTS];
     bool on_grid[GQ_IQ2_TRIAL_SLOTS][GQ_IQ2_MAX_GROUP / 8];
     float sumqx[GQ_IQ2_TRIAL_SLOTS];
     float sumq2[GQ_IQ2_TRIAL_SLOTS];
 } gq_iq2_trials;
-
-typedef void (*gq_iq2_trials_fn)(gq_iq2_trials *trials);
-
-/* The scalar trial runner (the reference). */
-void gq_iq2_run_trials_scalar(gq_iq2_trials *trials);
 
 /* The best codebook entry among the neighbours of an off-grid level code,
  * for 8 magnitudes at `scale`: least sum of sqrt_weight * (scale*q - x)^2,
  * the first one listed winning ties, as ggml's iq2_find_best_neighbour.
  * Writes its 8 levels and returns its grid index.  (Where ggml would abort
  * because every score is NaN or infinite, the first neighbour is taken.) */
+typedef int (*gq_iq2_neighbour_fn)(const gq_lattice *lat, uint32_t code, const float *xval,
+                                   const float *sqrt_weight, float scale, int8_t *levels);
+
+/* iq2_xxs's first guess (ggml's make_qp_quants) tries 8 inverse scales
+ * iscale[j] on n non-negative values: mse[j] = sum over i, in order, of
+ * w_i * (x_i - l_i / iscale[j])^2, l_i = min(nmax, round(iscale[j] * x_i)). */
+typedef void (*gq_iq2_qp_errors_fn)(int n, int nmax, const float *x, const float *w, const float iscale[8],
+                                    float mse[8]);
+
+/* The steps a SIMD file may replace; each must give the scalar bits. */
+typedef struct gq_iq2_kernels {
+    void (*run_trials)(gq_iq2_trials *trials);
+    gq_iq2_neighbour_fn best_neighbour;
+    gq_iq2_qp_errors_fn qp_errors;
+} gq_iq2_kernels;
+
+/* The scalar steps (the reference). */
+void gq_iq2_run_trials_scalar(gq_iq2_trials *trials);
 int gq_iq2_best_neighbour(const gq_lattice *lat, uint32_t code, const float *xval, const float *sqrt_weight,
                           float scale, int8_t *levels);
+void gq_iq2_qp_errors_scalar(int n, int nmax, const float *x, const float *w, const float iscale[8], float mse[8]);
 
-/* The quantizers, with the trial runner to use; see kernels.h for the rest.
+/* The quantizers, with the steps to use; see kernels.h for the rest.
  * iq2_xxs and iq2_xs need imatrix (the public API refuses without one;
  * called without, they use unit weights rather than crash). */
 void gq_iq2_xxs_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
-                         gq_iq2_trials_fn run_trials);
+                         const gq_iq2_kernels *k);
 void gq_iq2_xs_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
-                        gq_iq2_trials_fn run_trials);
+                        const gq_iq2_kernels *k);
 void gq_iq2_s_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
-                       gq_iq2_trials_fn run_trials);
+                       const gq_iq2_kernels *k);
 
 #endif

@@ -23,6 +23,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "blocks.h"
 #include "../fp16.h"
@@ -95,49 +96,56 @@ static void dequant_iq2_s(const void *src, float *y, int64_t n) {
     }
 }
 
-/* ------------------------------------------------------------ permute-ready neighbour lists */
+/* ------------------------------------------------------------ search tables */
 
-/* For the permute look-up, coordinate i's level sits in bits 4i..4i+2 of a
- * 32-bit word, plus 4 for odd i: a pair of coordinates shares one vector of
- * terms (lanes 0-2: even coordinate's levels 0-2, lanes 4-6: odd one's),
- * and _mm256_permutevar8x32_ps reads only the low 3 bits of each index, so
- * coordinate i's index is simply the word shifted right by 4i.
+/* What the vector search reads, per lattice, built once from it:
  *
- * Each lattice's neighbour array gets a parallel array of these words, so a
- * search loads 8 candidates with one plain load instead of a gather. */
-static uint32_t words_xxs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS + GQ_LATTICE_NEIGHBOUR_PAD],
-    words_xs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS + GQ_LATTICE_NEIGHBOUR_PAD],
-    words_s[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S + GQ_LATTICE_NEIGHBOUR_PAD];
-static uint32_t *const neighbour_words[3] = { words_xxs, words_xs, words_s };
-static const int32_t neighbour_words_len[3] = { GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS, GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS,
-                                                GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S };
+ * code_lists: the lattice's neighbour lists (a count, then entries) with
+ *   each grid index replaced by that entry's level code.  The search needs
+ *   only levels, so it streams these 2-byte codes and never touches the
+ *   grid indices; half the memory of 32-bit words, and the lists of all
+ *   three lattices hardly fit the L2 cache as it is.
+ * map3: the lattice's map, indexed by the base-3 number whose digits are
+ *   the 8 levels (0..2, all rounding ever gives): 6561 entries, 26 KB, that
+ *   stay in L1, where the 43692-entry map would miss. */
+#define IQ2_KINDS 3
+#define BASE3_CODES 6561 /* 3^8 */
 
-static uint32_t permute_word(uint16_t level_code) {
-    uint32_t word = 0;
-    for (int i = 0; i < 8; i++) word |= (uint32_t)(((level_code >> (2 * i)) & 3) + 4 * (i & 1)) << (4 * i);
-    return word;
-}
+static uint16_t code_lists_xxs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS + GQ_LATTICE_NEIGHBOUR_PAD],
+    code_lists_xs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS + GQ_LATTICE_NEIGHBOUR_PAD],
+    code_lists_s[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S + GQ_LATTICE_NEIGHBOUR_PAD];
+static uint16_t *const code_lists[IQ2_KINDS] = { code_lists_xxs, code_lists_xs, code_lists_s };
+static const int32_t code_lists_len[IQ2_KINDS] = { GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS, GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS,
+                                                   GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S };
+static int32_t map3[IQ2_KINDS][BASE3_CODES];
 
-static void build_words(enum gq_lattice_kind kind) {
+static void build_search_tables(enum gq_lattice_kind kind) {
     const gq_lattice *lat = gq_lattice_get(kind);
-    uint32_t *words = neighbour_words[kind];
-    if (lat->neighbours_len != neighbour_words_len[kind]) return; /* cannot happen: the lattice checks its size */
+    uint16_t *lists = code_lists[kind];
+    if (lat->neighbours_len != code_lists_len[kind]) abort(); /* cannot happen: the lattice checks its size */
     /* The lists lie back to back: a count, then that many grid indices. */
-    for (int32_t at = 0; at < lat->neighbours_len; at += 1 + lat->neighbours[at])
-        for (int c = 1; c <= lat->neighbours[at]; c++) words[at + c] = permute_word(lat->level_codes[lat->neighbours[at + c]]);
+    for (int32_t at = 0; at < lat->neighbours_len; at += 1 + lat->neighbours[at]) {
+        lists[at] = lat->neighbours[at];
+        for (int c = 1; c <= lat->neighbours[at]; c++) lists[at + c] = lat->level_codes[lat->neighbours[at + c]];
+    }
+    for (int c3 = 0; c3 < BASE3_CODES; c3++) {
+        int8_t levels[8];
+        for (int i = 0, rest = c3; i < 8; i++, rest /= 3) levels[i] = (int8_t)(rest % 3);
+        map3[kind][c3] = lat->map[gq_lattice_code(levels)];
+    }
 }
-static void build_xxs(void) { build_words(GQ_LATTICE_IQ2_XXS); }
-static void build_xs(void) { build_words(GQ_LATTICE_IQ2_XS); }
-static void build_s(void) { build_words(GQ_LATTICE_IQ2_S); }
-static void (*const builders[3])(void) = { build_xxs, build_xs, build_s };
+static void build_xxs(void) { build_search_tables(GQ_LATTICE_IQ2_XXS); }
+static void build_xs(void) { build_search_tables(GQ_LATTICE_IQ2_XS); }
+static void build_s(void) { build_search_tables(GQ_LATTICE_IQ2_S); }
+static void (*const builders[IQ2_KINDS])(void) = { build_xxs, build_xs, build_s };
 
 #if defined(GQ_HAVE_PTHREADS)
-static pthread_once_t built_once[3] = { PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT };
+static pthread_once_t built_once[IQ2_KINDS] = { PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT };
 #else
-static int built[3];
+static int built[IQ2_KINDS];
 #endif
 
-static const uint32_t *neighbour_words_of(enum gq_lattice_kind kind) {
+static void ensure_search_tables(enum gq_lattice_kind kind) {
 #if defined(GQ_HAVE_PTHREADS)
     pthread_once(&built_once[kind], builders[kind]);
 #else
@@ -146,20 +154,21 @@ static const uint32_t *neighbour_words_of(enum gq_lattice_kind kind) {
         built[kind] = 1;
     }
 #endif
-    return neighbour_words[kind];
 }
 
 /* ------------------------------------------------------------ neighbour search */
 
-/* A sub-group of 8 magnitudes, laid out for the term tables: pair p holds
- * coordinate 2p in lanes 0-3 and 2p+1 in lanes 4-7. */
+/* A sub-group's 8 magnitudes and square-root weights, each broadcast. */
 typedef struct {
-    __m256 x[4];
-    __m256 w[4];
-} subgroup_pairs;
+    __m256 x[8];
+    __m256 w[8];
+} subgroup;
 
-static inline __m256 pair_of(const float *v, int p) {
-    return _mm256_set_m128(_mm_set1_ps(v[2 * p + 1]), _mm_set1_ps(v[2 * p]));
+static inline void load_subgroup(subgroup *g, const float *xval, const float *sqrt_weight) {
+    for (int i = 0; i < 8; i++) {
+        g->x[i] = _mm256_set1_ps(xval[i]);
+        g->w[i] = _mm256_set1_ps(sqrt_weight[i]);
+    }
 }
 
 /* Horizontal minimum of 8 floats (no NaN among them). */
@@ -170,31 +179,36 @@ static inline float hmin_ps(__m256 v) {
     return _mm_cvtss_f32(m);
 }
 
-/* gq_iq2_best_neighbour's choice, 8 candidates at a time: the list's grid
- * indices, their permute words, their number; returns the list position. */
-static int best_neighbour(const uint32_t *words, int count, const subgroup_pairs *g, float scale) {
-    /* Terms of levels 0, 1, 2 (q = 1, 3, 5) in lanes 0-2 and 4-6; lanes 3 and 7 are never indexed. */
-    const __m256 q = _mm256_setr_ps(1, 3, 5, 1, 1, 3, 5, 1);
-    const __m256 sq = _mm256_mul_ps(_mm256_set1_ps(scale), q);
-    __m256 term[4];
-    for (int p = 0; p < 4; p++) {
-        const __m256 diff = _mm256_sub_ps(sq, g->x[p]);
-        term[p] = _mm256_mul_ps(_mm256_mul_ps(g->w[p], diff), diff);
+/* gq_iq2_best_neighbour's choice among `count` candidates given by level
+ * code, 8 at a time; returns the winner's position in the list.
+ *
+ * Coordinate i's term table holds the terms of levels 0, 1, 2 in lanes
+ * 0-2, and again in lanes 4-6.  Shifting the 16-bit level code right by 2i
+ * puts level i in bits 0-1; bit 2 then holds part of the next level, but
+ * with the table repeated it does not matter which half is read, and
+ * _mm256_permutevar8x32_ps looks at nothing above bit 2. */
+static int best_neighbour(const uint16_t *codes, int count, const subgroup *g, float scale) {
+    const __m256 sq = _mm256_mul_ps(_mm256_set1_ps(scale), _mm256_setr_ps(1, 3, 5, 1, 1, 3, 5, 1));
+    __m256 term[8];
+    for (int i = 0; i < 8; i++) {
+        const __m256 diff = _mm256_sub_ps(sq, g->x[i]);
+        term[i] = _mm256_mul_ps(_mm256_mul_ps(g->w[i], diff), diff);
     }
     const __m256 inf = _mm256_set1_ps(INFINITY);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     float score[GQ_LATTICE_LONGEST_LIST + 8];
     __m256 least = inf;
     for (int c = 0; c < count; c += 8) {
-        const __m256i e = _mm256_loadu_si256((const __m256i *)(words + c));
+        /* Past the list's end the lattice's padding keeps the load in bounds. */
+        const __m256i e = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(codes + c)));
         __m256 s = _mm256_permutevar8x32_ps(term[0], e);
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[0], _mm256_srli_epi32(e, 4)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[1], _mm256_srli_epi32(e, 8)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[1], _mm256_srli_epi32(e, 12)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[2], _mm256_srli_epi32(e, 16)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[2], _mm256_srli_epi32(e, 20)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[3], _mm256_srli_epi32(e, 24)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[3], _mm256_srli_epi32(e, 28)));
+        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[1], _mm256_srli_epi32(e, 2)));
+        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[2], _mm256_srli_epi32(e, 4)));
+        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[3], _mm256_srli_epi32(e, 6)));
+        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[4], _mm256_srli_epi32(e, 8)));
+        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[5], _mm256_srli_epi32(e, 10)));
+        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[6], _mm256_srli_epi32(e, 12)));
+        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[7], _mm256_srli_epi32(e, 14)));
         if (count - c < 8) /* lanes past the list: never the least */
             s = _mm256_blendv_ps(inf, s, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count - c), lane)));
         _mm256_storeu_ps(score + c, s);
@@ -213,26 +227,39 @@ static int best_neighbour(const uint32_t *words, int count, const subgroup_pairs
 
 /* ------------------------------------------------------------ the trials */
 
+/* A vector of 8 terms indexed by level (lanes 0-2, repeated in 4-6), for
+ * the same permute look-up as the neighbour scores: v * q with q = 1, 3, 5,
+ * and (v * q) * q. */
+static inline __m256 times_q(float v) {
+    return _mm256_mul_ps(_mm256_set1_ps(v), _mm256_setr_ps(1, 3, 5, 1, 1, 3, 5, 1));
+}
+static inline __m256 times_q_q(float v) {
+    const __m256 q = _mm256_setr_ps(1, 3, 5, 1, 1, 3, 5, 1);
+    return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(v), q), q);
+}
+
 static void run_trials_avx2(gq_iq2_trials *t) {
-    const gq_lattice *lat = t->lattice;
-    const uint32_t *words = neighbour_words_of(lat->kind);
+    const enum gq_lattice_kind kind = t->lattice->kind;
+    ensure_search_tables(kind);
+    const uint16_t *lists = code_lists[kind];
+    const int32_t *map = map3[kind];
     const int n_sub = t->group_size / 8;
 
-    subgroup_pairs pairs[GQ_IQ2_MAX_GROUP / 8];
-    for (int k = 0; k < n_sub; k++) {
-        for (int p = 0; p < 4; p++) {
-            pairs[k].x[p] = pair_of(t->xval + 8 * k, p);
-            pairs[k].w[p] = pair_of(t->sqrt_weight + 8 * k, p);
-        }
+    subgroup groups[GQ_IQ2_MAX_GROUP / 8];
+    for (int k = 0; k < n_sub; k++) load_subgroup(&groups[k], t->xval + 8 * k, t->sqrt_weight + 8 * k);
+    /* The scalar sums add w*x*q and w*q*q for q = 2l+1; each term depends only on the element and
+     * its level, so compute the 3 possible terms once (in the scalar order: (w*x)*q, (w*q)*q) and
+     * pick them per lane. */
+    __m256 qx_terms[GQ_IQ2_MAX_GROUP], q2_terms[GQ_IQ2_MAX_GROUP];
+    for (int i = 0; i < t->group_size; i++) {
+        qx_terms[i] = times_q(t->weight[i] * t->xval[i]);
+        q2_terms[i] = times_q_q(t->weight[i]);
     }
-    /* w * x, rounded once as the scalar sum's first product is. */
-    float wx[GQ_IQ2_MAX_GROUP];
-    for (int i = 0; i < t->group_size; i++) wx[i] = t->weight[i] * t->xval[i];
 
     const __m256 one = _mm256_set1_ps(1.f), half = _mm256_set1_ps(0.5f);
     const __m256 magic = _mm256_set1_ps(12582912.f);
     const __m256i mantissa = _mm256_set1_epi32(0x007fffff), bias = _mm256_set1_epi32(0x00400000);
-    const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(2), one_i = _mm256_set1_epi32(1);
+    const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(2);
 
     for (int b = 0; b < t->n_trials; b += 8) {
         const __m256 id = _mm256_loadu_ps(t->inverse_scale + b);
@@ -240,57 +267,113 @@ static void run_trials_avx2(gq_iq2_trials *t) {
         _mm256_storeu_ps(this_scale, _mm256_div_ps(one, id));
         const int live = t->n_trials - b >= 8 ? 0xff : (1 << (t->n_trials - b)) - 1;
 
+        /* First round every sub-group in every lane and look the points up, starting the loads of
+         * the neighbour lists the searches will need: they are scattered over a megabyte, so the
+         * misses overlap instead of each search waiting for its own. */
+        int32_t entry[GQ_IQ2_MAX_GROUP / 8][8];
+        int off_grid[GQ_IQ2_MAX_GROUP / 8];
         for (int k = 0; k < n_sub; k++) {
-            __m256i code = zero;
-            for (int i = 0; i < 8; i++) {
+            /* Levels of the 8 values in 8 trials, as a level code (2 bits per value) and as the
+             * base-3 number map3 is indexed by. */
+            __m256i code = zero, code3 = zero;
+            for (int i = 7; i >= 0; i--) {
                 /* gq_iq2_level, lane by lane: clamp(round(0.5 * (id * x - 1)), 0, 2). */
-                const __m256 v = _mm256_mul_ps(half, _mm256_sub_ps(_mm256_mul_ps(id, _mm256_set1_ps(t->xval[8 * k + i])), one));
+                const __m256 v = _mm256_mul_ps(half, _mm256_sub_ps(_mm256_mul_ps(id, groups[k].x[i]), one));
                 __m256i l = _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(_mm256_add_ps(v, magic)), mantissa), bias);
                 l = _mm256_min_epi32(_mm256_max_epi32(l, zero), top);
-                code = _mm256_or_si256(code, _mm256_sll_epi32(l, _mm_cvtsi32_si128(2 * i)));
-                const __m128i l16 = _mm_packs_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1));
-                _mm_storel_epi64((__m128i *)(t->levels[8 * k + i] + b), _mm_packs_epi16(l16, l16));
+                code = _mm256_or_si256(_mm256_slli_epi32(code, 2), l);
+                code3 = _mm256_add_epi32(_mm256_add_epi32(code3, _mm256_slli_epi32(code3, 1)), l);
             }
-            const __m256i grid_index = _mm256_i32gather_epi32((const int *)lat->map, code, 4);
-            int off_grid = _mm256_movemask_ps(_mm256_castsi256_ps(grid_index)) & live;
-            for (int lane = 0; lane < 8; lane++) t->on_grid[b + lane][k] = !((off_grid >> lane) & 1);
-            if (!off_grid) continue;
-            uint32_t lane_code[8];
-            _mm256_storeu_si256((__m256i *)lane_code, code);
-            while (off_grid) {
-                const int lane = __builtin_ctz((unsigned)off_grid);
-                off_grid &= off_grid - 1;
-                const int32_t at = -lat->map[lane_code[lane]] - 1; /* the list: count, then grid indices */
-                const int count = lat->neighbours[at];
-                const int best = lat->neighbours[at + 1 + best_neighbour(words + at + 1, count, &pairs[k], this_scale[lane])];
-                const uint16_t best_code = lat->level_codes[best];
-                for (int i = 0; i < 8; i++) t->levels[8 * k + i][b + lane] = (int8_t)((best_code >> (2 * i)) & 3);
+            _mm_storeu_si128((__m128i *)(t->codes[k] + b),
+                             _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1)));
+            int32_t lane_code3[8];
+            _mm256_storeu_si256((__m256i *)lane_code3, code3);
+            off_grid[k] = 0;
+            for (int lane = 0; lane < 8; lane++) {
+                entry[k][lane] = map[lane_code3[lane]];
+                t->on_grid[b + lane][k] = entry[k][lane] >= 0;
+                if (entry[k][lane] < 0 && ((live >> lane) & 1)) {
+                    off_grid[k] |= 1 << lane;
+                    const char *list = (const char *)(lists + (-entry[k][lane] - 1));
+                    _mm_prefetch(list, _MM_HINT_T0);
+                    _mm_prefetch(list + 64, _MM_HINT_T0);
+                }
+            }
+        }
+        for (int k = 0; k < n_sub; k++) {
+            for (int pending = off_grid[k]; pending; pending &= pending - 1) {
+                const int lane = __builtin_ctz((unsigned)pending);
+                const uint16_t *list = lists + (-entry[k][lane] - 1); /* count, then level codes */
+                t->codes[k][b + lane] = list[1 + best_neighbour(list + 1, list[0], &groups[k], this_scale[lane])];
             }
         }
 
         /* sum(w*x*q) and sum(w*q*q) per lane, in element order as the scalar runner adds them. */
         __m256 sumqx = _mm256_setzero_ps(), sumq2 = _mm256_setzero_ps();
-        for (int i = 0; i < t->group_size; i++) {
-            const __m256i l = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(t->levels[i] + b)));
-            const __m256 q = _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_slli_epi32(l, 1), one_i));
-            sumqx = _mm256_add_ps(sumqx, _mm256_mul_ps(_mm256_set1_ps(wx[i]), q));
-            sumq2 = _mm256_add_ps(sumq2, _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(t->weight[i]), q), q));
+        for (int k = 0; k < n_sub; k++) {
+            const __m256i code = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(t->codes[k] + b)));
+            for (int i = 0; i < 8; i++) {
+                /* Level i in bits 0-1; the permute also reads bit 2, which the repeated table ignores. */
+                const __m256i l = _mm256_srlv_epi32(code, _mm256_set1_epi32(2 * i));
+                sumqx = _mm256_add_ps(sumqx, _mm256_permutevar8x32_ps(qx_terms[8 * k + i], l));
+                sumq2 = _mm256_add_ps(sumq2, _mm256_permutevar8x32_ps(q2_terms[8 * k + i], l));
+            }
         }
         _mm256_storeu_ps(t->sumqx + b, sumqx);
         _mm256_storeu_ps(t->sumq2 + b, sumq2);
     }
 }
 
+/* ------------------------------------------------------------ the other steps */
+
+/* gq_iq2_best_neighbour for the final settling of a group. */
+static int best_neighbour_avx2(const gq_lattice *lat, uint32_t code, const float *xval, const float *sqrt_weight,
+                               float scale, int8_t *levels) {
+    ensure_search_tables(lat->kind);
+    subgroup g;
+    load_subgroup(&g, xval, sqrt_weight);
+    /* The compact map (the caller rounded, so every level is 0..2) and the code lists stay in
+     * cache; the grid index comes from the lattice's own list only for the winner. */
+    int code3 = 0;
+    for (int i = 7; i >= 0; i--) code3 = 3 * code3 + (int)((code >> (2 * i)) & 3);
+    const int32_t at = -map3[lat->kind][code3] - 1;
+    const uint16_t *list = code_lists[lat->kind] + at;
+    const int pos = best_neighbour(list + 1, list[0], &g, scale);
+    for (int i = 0; i < 8; i++) levels[i] = (int8_t)((list[1 + pos] >> (2 * i)) & 3);
+    return lat->neighbours[at + 1 + pos];
+}
+
+/* gq_iq2_qp_errors_scalar with the 8 inverse scales in the 8 lanes. */
+static void qp_errors_avx2(int n, int nmax, const float *x, const float *w, const float iscale[8], float mse[8]) {
+    const __m256 id = _mm256_loadu_ps(iscale);
+    const __m256 scale = _mm256_div_ps(_mm256_set1_ps(1.f), id);
+    const __m256 magic = _mm256_set1_ps(12582912.f);
+    const __m256i mantissa = _mm256_set1_epi32(0x007fffff), bias = _mm256_set1_epi32(0x00400000);
+    const __m256i top = _mm256_set1_epi32(nmax);
+    __m256 sum = _mm256_setzero_ps();
+    for (int i = 0; i < n; i++) {
+        const __m256 xi = _mm256_set1_ps(x[i]);
+        __m256i l = _mm256_sub_epi32(
+            _mm256_and_si256(_mm256_castps_si256(_mm256_add_ps(_mm256_mul_ps(id, xi), magic)), mantissa), bias);
+        l = _mm256_min_epi32(l, top);
+        const __m256 diff = _mm256_sub_ps(xi, _mm256_mul_ps(scale, _mm256_cvtepi32_ps(l)));
+        sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(w[i]), diff), diff));
+    }
+    _mm256_storeu_ps(mse, sum);
+}
+
 /* ------------------------------------------------------------ registration */
 
+static const gq_iq2_kernels avx2_steps = { run_trials_avx2, best_neighbour_avx2, qp_errors_avx2 };
+
 static void quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, run_trials_avx2);
+    gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, &avx2_steps);
 }
 static void quant_iq2_xs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    gq_iq2_xs_quantize(src, dst, nrows, n_per_row, imatrix, run_trials_avx2);
+    gq_iq2_xs_quantize(src, dst, nrows, n_per_row, imatrix, &avx2_steps);
 }
 static void quant_iq2_s(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
-    gq_iq2_s_quantize(src, dst, nrows, n_per_row, imatrix, run_trials_avx2);
+    gq_iq2_s_quantize(src, dst, nrows, n_per_row, imatrix, &avx2_steps);
 }
 
 void gq_register_iq2_avx2(gq_kernel_table t) {
