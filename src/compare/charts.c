@@ -15,8 +15,8 @@
 
 /* Colour-blind-friendly (Okabe-Ito, then Tol) categorical palette. */
 static const char *const palette[] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                                       "#F0E442", "#000000", "#882255", "#44AA99", "#117733", "#999933",
-                                       "#AA4499", "#332288", "#88CCEE", "#DDCC77" };
+                                       "#F0E442", "#000000", "#882255", "#999999", "#332288", "#DDCC77",
+                                       "#AA4499", "#117733", "#88CCEE", "#44AA99" };
 #define N_PALETTE (sizeof palette / sizeof palette[0])
 
 const char *cmp_variant_colour(size_t variant) { return palette[variant % N_PALETTE]; }
@@ -39,15 +39,15 @@ static void text(FILE *out, double x, double y, const char *anchor, const char *
     fputs("</text>\n", out);
 }
 
-static void open_svg(FILE *out, const char *id, const char *title) {
+static void open_svg(FILE *out, const char *id, const char *title, double height) {
     fprintf(out, "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                  "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"",
-            id, W, H, W, H);
+            id, W, height, W, height);
     cmp_esc_html(out, title, strlen(title));
     fputs("\">\n<title>", out);
     cmp_esc_html(out, title, strlen(title));
     fputs("</title>\n", out);
-    fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n", W, H);
+    fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n", W, height);
 }
 
 static void empty_chart(FILE *out, const char *message) {
@@ -104,7 +104,7 @@ static void legend_entry(FILE *out, size_t i, const char *colour, const char *la
 static bool usable(double v) { return isfinite(v) && v > 0; }
 
 void cmp_chart_layers(FILE *out, const cmp_report *r) {
-    open_svg(out, "chart-layers", "NMSE per layer, per variant (log scale)");
+    open_svg(out, "chart-layers", "NMSE per layer, per variant (log scale)", H);
     double lo = INFINITY, hi = -INFINITY;
     int64_t lmin = 0, lmax = 0;
     bool any = false;
@@ -163,7 +163,7 @@ void cmp_chart_layers(FILE *out, const cmp_report *r) {
 }
 
 void cmp_chart_bpw(FILE *out, const cmp_report *r) {
-    open_svg(out, "chart-bpw", "Bits per weight against overall NMSE (log scale)");
+    open_svg(out, "chart-bpw", "Bits per weight against overall NMSE (log scale)", H);
     double lo = INFINITY, hi = -INFINITY, bmin = INFINITY, bmax = -INFINITY;
     size_t n = 0;
     for (size_t v = 0; r->errors_computed && v < r->n_variants; v++) {
@@ -210,9 +210,20 @@ void cmp_chart_bpw(FILE *out, const cmp_report *r) {
 }
 
 void cmp_chart_mix(FILE *out, const cmp_report *r) {
-    open_svg(out, "chart-mix", "Type mix: share of tensor bytes per type, per input");
-    double bar_h = (H - MT - MB) / (double)(r->n_inputs ? r->n_inputs : 1);
-    if (bar_h > 28) bar_h = 28;
+    /* As tall as the bars (or the legend) need, not a fixed frame. */
+    size_t n_types = 0;
+    for (uint32_t t = 0; t < GQ_TYPE_COUNT; t++)
+        for (size_t i = 0; i < r->n_inputs; i++)
+            for (size_t k = 0; k < r->sizes[i].n_types; k++)
+                if (r->sizes[i].types[k].type == t) {
+                    n_types++;
+                    i = r->n_inputs;
+                    break;
+                }
+    double bar_h = 28;
+    double height = MT + bar_h * (double)r->n_inputs + 40;
+    if (height < MT + 18.0 * (double)n_types + 20) height = MT + 18.0 * (double)n_types + 20;
+    open_svg(out, "chart-mix", "Type mix: share of tensor bytes per type, per input", height);
     double x0 = ML + 40, x1 = W - MR;
     bool used[GQ_TYPE_COUNT];
     memset(used, 0, sizeof used);
