@@ -33,10 +33,14 @@ static void dequant_q1_0(const void *src, float *dst, int64_t n) {
     for (int64_t ib = 0; ib < n / GQ_QK1_0; ib++) {
         block_q1_0 b;
         memcpy(&b, p + (size_t)ib * sizeof b, sizeof b);
-        const float d = gq_fp16_to_fp32(b.d);
-        const float neg_d = -d;
+        const uint32_t d_bits = gq_f32_bits(gq_fp16_to_fp32(b.d));
         float *y = dst + ib * GQ_QK1_0;
-        for (int j = 0; j < GQ_QK1_0; j++) y[j] = (b.qs[j / 8] >> (j % 8)) & 1 ? d : neg_d;
+        /* bit k of byte i is element 8i + k: +d when set, -d when clear.  Negation is
+         * exactly a sign-bit flip (NaN included), done here without a branch. */
+        for (int i = 0; i < GQ_QK1_0 / 8; i++) {
+            const uint32_t clear = ~(uint32_t)b.qs[i];
+            for (int k = 0; k < 8; k++) y[8 * i + k] = gq_f32_from_bits(d_bits ^ (((clear >> k) & 1u) << 31));
+        }
     }
 }
 
@@ -45,9 +49,11 @@ static void quant_block_q1_0(const float *x, block_q1_0 *y) {
     float sum_abs = 0.0f;
     for (int j = 0; j < GQ_QK1_0; j++) sum_abs += fabsf(x[j]);
     y->d = gq_fp32_to_fp16(sum_abs / GQ_QK1_0);
-    memset(y->qs, 0, sizeof y->qs);
-    for (int j = 0; j < GQ_QK1_0; j++)
-        if (x[j] >= 0.0f) y->qs[j / 8] |= (uint8_t)(1u << (j % 8)); /* -0.0 counts as positive */
+    for (int i = 0; i < GQ_QK1_0 / 8; i++) {
+        unsigned bits = 0;
+        for (int k = 0; k < 8; k++) bits |= (unsigned)(x[8 * i + k] >= 0.0f) << k; /* -0.0 counts as positive */
+        y->qs[i] = (uint8_t)bits;
+    }
 }
 
 /* ---------------------------------------------------------------- q2_0 */
