@@ -53,10 +53,18 @@ static void expect_only(const char *dir, const char *only) {
         fail_msg("%s should hold %s, holds:\n%s", dir, only ? only : "nothing", names);
 }
 
+/* In the sanitizer build a report also exits 1: make it fail the test. */
+static void no_sanitizer_report(const char *log) {
+    if (log && (strstr(log, "Sanitizer") || strstr(log, "runtime error")))
+        fail_msg("sanitizer report:\n%s", log);
+}
+
 static int run(const char *args, char **out) {
     char cmd[16384];
     snprintf(cmd, sizeof cmd, "'%s/gq-quantize' %s 2>&1", gqt_bin_dir(), args);
-    return gqt_run(cmd, out);
+    int rc = gqt_run(cmd, out);
+    no_sanitizer_report(*out);
+    return rc;
 }
 
 static void expect_in(const char *log, const char *text) {
@@ -207,6 +215,7 @@ static void test_disk_full(void **state) {
     snprintf(cmd, sizeof cmd, "ulimit -f 2048 && '%s/gq-quantize' '%s' '%s/out.gguf' Q8_0 2>&1", gqt_bin_dir(),
              gemma("gemma4-mini-BF16.gguf"), dir);
     int rc = gqt_run(cmd, &log);
+    no_sanitizer_report(log);
     assert_int_equal(rc, 1);
     expect_in(log, "no space");
     free(log);
@@ -225,6 +234,7 @@ static void check_signal(const char *sig) {
              "pid=$!; sleep 0.4; kill -%s $pid; wait $pid; echo \"exit=$?\"; }",
              gqt_shared_path(GEMMA_DIR), gqt_bin_dir(), dir, sig);
     gqt_run(cmd, &log);
+    no_sanitizer_report(log);
     if (!strstr(log, "exit=130") && !strstr(log, "exit=143"))
         fail_msg("SIG%s: expected exit 130 (interrupted) or 143, got:\n%s", sig, log);
     free(log);
