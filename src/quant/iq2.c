@@ -160,37 +160,47 @@ void gq_iq2_run_trials_scalar(gq_iq2_trials *t) {
 
 /* ------------------------------------------------------------ shared search steps */
 
-/* Magnitudes and sign bits of a group's sub-groups of 8.  With
- * `even_parity`, a sub-group with an odd number of negative values keeps
- * the least important one (least weight * x^2) as a negative magnitude, so
- * that 7 stored sign bits determine all 8. */
-static void split_signs(const float *xb, const float *weight, int group_size, bool even_parity, float *xval,
-                        uint8_t *signs) {
-    for (int k = 0; k < group_size / 8; k++) {
+float gq_iq2_prepare_scalar(gq_iq2_group *g, const float *xb, const float *qw, float sigma2) {
+    for (int i = 0; i < g->size; i++) {
+        if (qw)
+            g->weight[i] = qw[i] * sqrtf(sigma2 + xb[i] * xb[i]);
+        else if (g->iq2_s_weights)
+            g->weight[i] = 0.25f * sigma2 + xb[i] * xb[i];
+        else
+            g->weight[i] = sqrtf(sigma2 + xb[i] * xb[i]);
+    }
+    for (int i = 0; i < g->size; i++) g->sqrt_weight[i] = sqrtf(g->weight[i]);
+    for (int k = 0; k < g->size / 8; k++) {
+        const float *x = xb + 8 * k;
+        float *xval = g->xval + 8 * k;
         int nflip = 0;
         uint8_t s = 0;
         for (int i = 0; i < 8; i++) {
             /* Written without a branch: signs are random, a branch would be mispredicted half the time. */
-            const int negative = xb[8 * k + i] < 0;
-            xval[8 * k + i] = negative ? -xb[8 * k + i] : xb[8 * k + i];
+            const int negative = x[i] < 0;
+            xval[i] = negative ? -x[i] : x[i];
             nflip += negative;
             s |= (uint8_t)(negative << i);
         }
-        if (even_parity && nflip % 2) {
+        if (g->even_parity && nflip % 2) {
+            const float *w = g->weight + 8 * k;
             int imin = 0;
-            float min = weight[8 * k] * xb[8 * k] * xb[8 * k];
+            float min = w[0] * x[0] * x[0];
             for (int i = 1; i < 8; i++) {
-                const float ax = weight[8 * k + i] * xb[8 * k + i] * xb[8 * k + i];
+                const float ax = w[i] * x[i] * x[i];
                 if (ax < min) {
                     min = ax;
                     imin = i;
                 }
             }
-            xval[8 * k + imin] = -xval[8 * k + imin];
+            xval[imin] = -xval[imin];
             s ^= (uint8_t)(1 << imin);
         }
-        signs[k] = even_parity ? s & 127 : s;
+        g->signs[k] = g->even_parity ? s & 127 : s;
     }
+    float max = g->xval[0];
+    for (int i = 1; i < g->size; i++) max = max > g->xval[i] ? max : g->xval[i];
+    return max;
 }
 
 /* Fill the spare trial slots with the last trial's inverse scale, so a SIMD
@@ -248,27 +258,12 @@ static int grid_index_of(const gq_lattice *lat, const int8_t *L) {
     return gq_lattice_neighbours(lat, code, &list) > 0 ? list[0] : 0;
 }
 
-void gq_iq2_qp_errors_scalar(int n, int nmax, const float *x, const float *w, const float iscale[8], float mse[8]) {
-    for (int j = 0; j < 8; j++) {
-        const float scale = 1 / iscale[j];
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            int l = gq_iq2_round(iscale[j] * x[i]);
-            l = l < nmax ? l : nmax;
-            const float diff = x[i] - scale * (float)l;
-            sum += w[i] * diff * diff;
-        }
-        mse[j] = sum;
-    }
-}
-
 /* ggml's make_qp_quants for iq2_xxs's first guess: the scale of a
  * non-negative quantization of x onto 0..nmax, searched over 9 steps and
  * refined by coordinate descent.  L is uint8_t as in ggml: a negative
  * magnitude (sign parity) rounds to a negative level that wraps, and the
  * wrapped value feeds the arithmetic, so it must wrap here too. */
-static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const float *quant_weights,
-                            gq_iq2_qp_errors_fn qp_errors) {
+static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const float *quant_weights) {
     float max = 0;
     for (int i = 0; i < n; i++) max = max > x[i] ? max : x[i];
     if (max < IQ2_ZERO_GROUP) {
@@ -284,16 +279,21 @@ static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const f
         const float w = quant_weights[i];
         best_mse += w * diff * diff;
     }
-    float iscales[8], mse[8];
-    for (int j = 0; j < 8; j++) {
-        const int is = j < 4 ? j - 4 : j - 3; /* -4..-1, 1..4 */
-        iscales[j] = (0.1f * (float)is + (float)nmax) / max;
-    }
-    qp_errors(n, nmax, x, quant_weights, iscales, mse);
-    for (int j = 0; j < 8; j++) {
-        if (mse[j] < best_mse) {
-            best_mse = mse[j];
-            iscale = iscales[j];
+    for (int is = -4; is <= 4; is++) {
+        if (is == 0) continue;
+        const float iscale_is = (0.1f * (float)is + (float)nmax) / max;
+        const float scale_is = 1 / iscale_is;
+        float mse = 0;
+        for (int i = 0; i < n; i++) {
+            int l = gq_iq2_round(iscale_is * x[i]);
+            l = l < nmax ? l : nmax;
+            const float diff = x[i] - scale_is * (float)l;
+            const float w = quant_weights[i];
+            mse += w * diff * diff;
+        }
+        if (mse < best_mse) {
+            best_mse = mse;
+            iscale = iscale_is;
         }
     }
     float sumlx = 0, suml2 = 0;
@@ -340,15 +340,20 @@ static inline int scale_code(float id, float scale) {
 
 static inline float max_of(float a, float b) { return a > b ? a : b; }
 
+float gq_iq2_first_guess_scalar(const float *xval, const float *weight, uint8_t *L) {
+    return make_qp_quants(32, IQ2_LEVELS + 1, xval, L, weight);
+}
+
 /* ------------------------------------------------------------ iq2_xxs */
 
 static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, block_iq2_xxs *y,
                                    const gq_iq2_kernels *steps, gq_iq2_trials *t) {
     const gq_lattice *lat = t->lattice;
     float scales[GQ_QK_K / 32];
-    float weight[32], waux[32], xval[32];
+    gq_iq2_group g = { .size = 32, .even_parity = true, .iq2_s_weights = false };
+    const float *weight = g.weight, *waux = g.sqrt_weight, *xval = g.xval;
+    uint8_t *block_signs = g.signs;
     int8_t L[32];
-    uint8_t block_signs[4];
     uint32_t q2[2 * (GQ_QK_K / 32)];
 
     y->d = gq_fp32_to_fp16(0.f);
@@ -357,23 +362,14 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
     const float sigma2 = sum_squares(xbl, GQ_QK_K) / GQ_QK_K;
 
     for (int ib = 0; ib < GQ_QK_K / 32; ib++) {
-        const float *xb = xbl + 32 * ib;
-        for (int i = 0; i < 32; i++) {
-            const float qw = qw_block ? qw_block[32 * ib + i] : 1.f;
-            weight[i] = qw * sqrtf(sigma2 + xb[i] * xb[i]);
-        }
-        for (int i = 0; i < 32; i++) waux[i] = sqrtf(weight[i]);
-        split_signs(xb, weight, 32, true, xval, block_signs);
-
-        float max = xval[0];
-        for (int i = 1; i < 32; i++) max = max_of(max, xval[i]);
+        const float max = steps->prepare(&g, xbl + 32 * ib, qw_block ? qw_block + 32 * ib : NULL, sigma2);
         if (max < IQ2_ZERO_GROUP) {
             scales[ib] = 0;
             continue;
         }
         /* First guess: ggml's non-negative least-squares quantizer onto 0..kMaxQ (one level more than
          * the lattice has); the trials then search around the scale it implies for the top level. */
-        float scale = make_qp_quants(32, IQ2_LEVELS + 1, xval, (uint8_t *)L, weight, steps->qp_errors);
+        float scale = steps->first_guess(xval, weight, (uint8_t *)L);
         const float eff_max = scale * IQ2_LEVELS;
         if (eff_max <= 0) {
             scales[ib] = 0;
@@ -453,21 +449,12 @@ static float search_group16(const float *xb, const float *qw, float sigma2, bool
                             const gq_iq2_kernels *steps, gq_iq2_trials *t, int8_t *L, uint8_t *block_signs,
                             bool *skipped) {
     const gq_lattice *lat = t->lattice;
-    float weight[16], waux[16], xval[16];
+    gq_iq2_group g = { .size = 16, .even_parity = !is_iq2_s, .iq2_s_weights = is_iq2_s };
+    const float *weight = g.weight, *waux = g.sqrt_weight, *xval = g.xval;
     bool on_grid[2];
-    for (int i = 0; i < 16; i++) {
-        if (qw)
-            weight[i] = qw[i] * sqrtf(sigma2 + xb[i] * xb[i]);
-        else if (is_iq2_s)
-            weight[i] = 0.25f * sigma2 + xb[i] * xb[i];
-        else
-            weight[i] = sqrtf(sigma2 + xb[i] * xb[i]);
-    }
-    for (int i = 0; i < 16; i++) waux[i] = sqrtf(weight[i]);
-    split_signs(xb, weight, 16, !is_iq2_s, xval, block_signs);
-
-    float max = xval[0];
-    for (int i = 1; i < 16; i++) max = max_of(max, xval[i]);
+    const float max = steps->prepare(&g, xb, qw, sigma2);
+    block_signs[0] = g.signs[0];
+    block_signs[1] = g.signs[1];
     memset(L, 0, 16);
     *skipped = max < (is_iq2_s ? IQ2_S_ZERO_GROUP : IQ2_ZERO_GROUP);
     if (*skipped) return 0;
@@ -590,8 +577,8 @@ void gq_iq2_s_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per
 
 /* ------------------------------------------------------------ registration */
 
-static const gq_iq2_kernels scalar_steps = { gq_iq2_run_trials_scalar, gq_iq2_best_neighbour,
-                                              gq_iq2_qp_errors_scalar };
+static const gq_iq2_kernels scalar_steps = { gq_iq2_prepare_scalar, gq_iq2_first_guess_scalar,
+                                              gq_iq2_run_trials_scalar, gq_iq2_best_neighbour };
 
 static void quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
     gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, &scalar_steps);

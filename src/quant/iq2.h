@@ -7,8 +7,9 @@
  * group of 8 that lands off the codebook by its best codebook neighbour, and
  * keep the scale whose rounding explains the data best.  Those trials are
  * nearly all the work and are independent of each other, so they sit behind
- * a function pointer, with the two other steps that touch every value (the
- * neighbour search and iq2_xxs's first guess) in gq_iq2_kernels: the search
+ * a function pointer, with the other steps that touch every value (the
+ * group's weights and signs, the neighbour search and iq2_xxs's first
+ * guess) in gq_iq2_kernels: the search
  * logic around them is written once, in iq2.c, and a SIMD file only
  * supplies faster steps.  A SIMD trial runner must give exactly the scalar bits: every
  * running sum is still accumulated in element order, in float, unfused. */
@@ -77,24 +78,48 @@ typedef struct gq_iq2_trials {
 typedef int (*gq_iq2_neighbour_fn)(const gq_lattice *lat, uint32_t code, const float *xval,
                                    const float *sqrt_weight, float scale, int8_t *levels);
 
-/* iq2_xxs's first guess (ggml's make_qp_quants) tries 8 inverse scales
- * iscale[j] on n non-negative values: mse[j] = sum over i, in order, of
- * w_i * (x_i - l_i / iscale[j])^2, l_i = min(nmax, round(iscale[j] * x_i)). */
-typedef void (*gq_iq2_qp_errors_fn)(int n, int nmax, const float *x, const float *w, const float iscale[8],
-                                    float mse[8]);
+/* One group of 16 or 32 values, prepared for the search: importance
+ * weights (qw * sqrt(sigma2 + x^2); without qw sqrt(sigma2 + x^2), or for
+ * iq2_s 0.25 * sigma2 + x^2), their square roots (the neighbour search's
+ * weights), the magnitudes and the sign bits of each sub-group of 8.  With
+ * even_parity (iq2_xxs, iq2_xs: 7 stored sign bits) a sub-group with an odd
+ * number of negative values keeps its least important one (least w*x*x,
+ * first on ties) as a negative magnitude and only the low 7 bits are kept. */
+typedef struct gq_iq2_group {
+    int size;
+    bool even_parity;
+    bool iq2_s_weights;
+    float weight[GQ_IQ2_MAX_GROUP];
+    float sqrt_weight[GQ_IQ2_MAX_GROUP];
+    float xval[GQ_IQ2_MAX_GROUP];
+    uint8_t signs[GQ_IQ2_MAX_GROUP / 8];
+} gq_iq2_group;
+
+/* Fills the group from its values xb, importance weights qw (or NULL) and
+ * the super-block's sigma2; returns the largest magnitude.  (The maximum
+ * is only compared against a small threshold, so a SIMD reduction that
+ * returns -0 where the scalar loop returns +0 changes nothing.) */
+typedef float (*gq_iq2_prepare_fn)(gq_iq2_group *g, const float *xb, const float *qw, float sigma2);
+
+/* iq2_xxs's first guess, ggml's make_qp_quants(32, 4, xval, L, weight): the
+ * scale of a non-negative quantization onto 0..4.  L is uint8_t as in
+ * ggml, where a negative magnitude's level wraps. */
+typedef float (*gq_iq2_first_guess_fn)(const float *xval, const float *weight, uint8_t *L);
 
 /* The steps a SIMD file may replace; each must give the scalar bits. */
 typedef struct gq_iq2_kernels {
+    gq_iq2_prepare_fn prepare;
+    gq_iq2_first_guess_fn first_guess;
     void (*run_trials)(gq_iq2_trials *trials);
     gq_iq2_neighbour_fn best_neighbour;
-    gq_iq2_qp_errors_fn qp_errors;
 } gq_iq2_kernels;
 
 /* The scalar steps (the reference). */
+float gq_iq2_prepare_scalar(gq_iq2_group *g, const float *xb, const float *qw, float sigma2);
+float gq_iq2_first_guess_scalar(const float *xval, const float *weight, uint8_t *L);
 void gq_iq2_run_trials_scalar(gq_iq2_trials *trials);
 int gq_iq2_best_neighbour(const gq_lattice *lat, uint32_t code, const float *xval, const float *sqrt_weight,
                           float scale, int8_t *levels);
-void gq_iq2_qp_errors_scalar(int n, int nmax, const float *x, const float *w, const float iscale[8], float mse[8]);
 
 /* The quantizers, with the steps to use; see kernels.h for the rest.
  * iq2_xxs and iq2_xs need imatrix (the public API refuses without one;

@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "blocks.h"
 #include "../fp16.h"
@@ -343,28 +344,191 @@ static int best_neighbour_avx2(const gq_lattice *lat, uint32_t code, const float
     return lat->neighbours[at + 1 + pos];
 }
 
-/* gq_iq2_qp_errors_scalar with the 8 inverse scales in the 8 lanes. */
-static void qp_errors_avx2(int n, int nmax, const float *x, const float *w, const float iscale[8], float mse[8]) {
-    const __m256 id = _mm256_loadu_ps(iscale);
-    const __m256 scale = _mm256_div_ps(_mm256_set1_ps(1.f), id);
-    const __m256 magic = _mm256_set1_ps(12582912.f);
-    const __m256i mantissa = _mm256_set1_epi32(0x007fffff), bias = _mm256_set1_epi32(0x00400000);
-    const __m256i top = _mm256_set1_epi32(nmax);
-    __m256 sum = _mm256_setzero_ps();
-    for (int i = 0; i < n; i++) {
-        const __m256 xi = _mm256_set1_ps(x[i]);
-        __m256i l = _mm256_sub_epi32(
-            _mm256_and_si256(_mm256_castps_si256(_mm256_add_ps(_mm256_mul_ps(id, xi), magic)), mantissa), bias);
-        l = _mm256_min_epi32(l, top);
-        const __m256 diff = _mm256_sub_ps(xi, _mm256_mul_ps(scale, _mm256_cvtepi32_ps(l)));
-        sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(w[i]), diff), diff));
+/* gq_iq2_prepare_scalar, 8 values at a time (sqrt_ps rounds exactly as sqrtf). */
+static float prepare_avx2(gq_iq2_group *g, const float *xb, const float *qw, float sigma2) {
+    const __m256 sigma = _mm256_set1_ps(sigma2), quarter_sigma = _mm256_set1_ps(0.25f * sigma2);
+    const __m256 sign_bit = _mm256_set1_ps(-0.f);
+    __m256 max = _mm256_setzero_ps();
+    for (int k = 0; k < g->size / 8; k++) {
+        const __m256 x = _mm256_loadu_ps(xb + 8 * k);
+        const __m256 x2 = _mm256_mul_ps(x, x);
+        __m256 w;
+        if (qw)
+            w = _mm256_mul_ps(_mm256_loadu_ps(qw + 8 * k), _mm256_sqrt_ps(_mm256_add_ps(sigma, x2)));
+        else if (g->iq2_s_weights)
+            w = _mm256_add_ps(quarter_sigma, x2);
+        else
+            w = _mm256_sqrt_ps(_mm256_add_ps(sigma, x2));
+        _mm256_storeu_ps(g->weight + 8 * k, w);
+        _mm256_storeu_ps(g->sqrt_weight + 8 * k, _mm256_sqrt_ps(w));
+        /* Negative values (not -0, as the scalar "x < 0") lose their sign. */
+        const __m256 negative = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
+        __m256 xval = _mm256_xor_ps(x, _mm256_and_ps(negative, sign_bit));
+        int s = _mm256_movemask_ps(negative);
+        if (g->even_parity && (__builtin_popcount((unsigned)s) & 1)) {
+            /* The least important value (least w*x*x, first on ties) keeps its sign. */
+            float importance[8];
+            _mm256_storeu_ps(importance, _mm256_mul_ps(_mm256_mul_ps(w, x), x));
+            int imin = 0;
+            for (int i = 1; i < 8; i++)
+                if (importance[i] < importance[imin]) imin = i;
+            const __m256i at_min = _mm256_cmpeq_epi32(_mm256_set1_epi32(imin), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            xval = _mm256_xor_ps(xval, _mm256_and_ps(_mm256_castsi256_ps(at_min), sign_bit));
+            s ^= 1 << imin;
+        }
+        _mm256_storeu_ps(g->xval + 8 * k, xval);
+        g->signs[k] = (uint8_t)(g->even_parity ? s & 127 : s);
+        max = _mm256_max_ps(max, xval);
     }
-    _mm256_storeu_ps(mse, sum);
+    /* Only the sign of a zero maximum can differ from the scalar loop's (see gq_iq2_prepare_fn). */
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(max), _mm256_extractf128_ps(max, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m); /* at least 0: each sub-group has at most one negative magnitude */
 }
 
+/* Round 8 floats to int32 as gq_iq2_round does (the 1.5 * 2^23 trick, with its wrap). */
+static inline __m256i round_epi32(__m256 v) {
+    const __m256 biased = _mm256_add_ps(v, _mm256_set1_ps(12582912.f));
+    return _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(biased), _mm256_set1_epi32(0x007fffff)),
+                            _mm256_set1_epi32(0x00400000));
+}
+
+/* Sum of n floats in index order, as the scalar loops accumulate. */
+static inline float sum_in_order(const float *terms, int n) {
+    float sum = 0;
+    for (int i = 0; i < n; i++) sum += terms[i];
+    return sum;
+}
+
+/* ggml's make_qp_quants(32, 4, ...) (see gq_iq2_first_guess_scalar): the
+ * same arithmetic per value, with the values 8 to a vector wherever the
+ * scalar code treats them independently, and every running sum still
+ * added in element order. */
+static float first_guess_avx2(const float *x, const float *w, uint8_t *L) {
+    enum { n = 32, nmax = 4 };
+    const __m256i top = _mm256_set1_epi32(nmax), byte = _mm256_set1_epi32(0xff);
+    __m256 vmax = _mm256_setzero_ps();
+    for (int c = 0; c < n; c += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(x + c));
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(vmax), _mm256_extractf128_ps(vmax, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    const float max = _mm_cvtss_f32(_mm_max_ss(m, _mm_shuffle_ps(m, m, 1)));
+    if (max < 1e-15f) { /* all zero (the sign of a zero max does not matter here) */
+        memset(L, 0, n);
+        return 0.f;
+    }
+    float iscale = (float)nmax / max;
+
+    /* The plain rounding and its error; L keeps each level modulo 256, as a uint8_t does. */
+    float terms[n], terms2[n];
+    {
+        const __m256 id = _mm256_set1_ps(iscale), scale = _mm256_set1_ps(1 / iscale);
+        for (int c = 0; c < n; c += 8) {
+            const __m256 xv = _mm256_loadu_ps(x + c);
+            const __m256i l = _mm256_and_si256(round_epi32(_mm256_mul_ps(id, xv)), byte);
+            const __m256 diff = _mm256_sub_ps(xv, _mm256_mul_ps(scale, _mm256_cvtepi32_ps(l)));
+            _mm256_storeu_ps(terms + c, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(w + c), diff), diff));
+        }
+    }
+    float best_mse = sum_in_order(terms, n);
+
+    /* The 8 neighbouring scales, one per lane; the first strictly better wins, as in the scalar loop. */
+    {
+        const __m256 is = _mm256_setr_ps(-4, -3, -2, -1, 1, 2, 3, 4);
+        const __m256 id = _mm256_div_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(0.1f), is), _mm256_set1_ps((float)nmax)),
+                                        _mm256_set1_ps(max));
+        const __m256 scale = _mm256_div_ps(_mm256_set1_ps(1.f), id);
+        __m256 mse = _mm256_setzero_ps();
+        for (int i = 0; i < n; i++) {
+            const __m256 xi = _mm256_set1_ps(x[i]);
+            const __m256i l = _mm256_min_epi32(round_epi32(_mm256_mul_ps(id, xi)), top);
+            const __m256 diff = _mm256_sub_ps(xi, _mm256_mul_ps(scale, _mm256_cvtepi32_ps(l)));
+            mse = _mm256_add_ps(mse, _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(w[i]), diff), diff));
+        }
+        float lane_mse[8], lane_id[8];
+        _mm256_storeu_ps(lane_mse, mse);
+        _mm256_storeu_ps(lane_id, id);
+        for (int j = 0; j < 8; j++) {
+            if (lane_mse[j] < best_mse) {
+                best_mse = lane_mse[j];
+                iscale = lane_id[j];
+            }
+        }
+    }
+
+    /* Levels at the chosen scale and the sums sum(w*x*l), sum(w*l*l). */
+    float wx[n];
+    {
+        const __m256 id = _mm256_set1_ps(iscale);
+        for (int c = 0; c < n; c += 8) {
+            const __m256 xv = _mm256_loadu_ps(x + c), wv = _mm256_loadu_ps(w + c);
+            const __m256i l = _mm256_min_epi32(round_epi32(_mm256_mul_ps(id, xv)), top);
+            const __m256 lf = _mm256_cvtepi32_ps(l);
+            const __m256 wxv = _mm256_mul_ps(wv, xv);
+            _mm256_storeu_ps(wx + c, wxv);
+            _mm256_storeu_ps(terms + c, _mm256_mul_ps(wxv, lf));
+            _mm256_storeu_ps(terms2 + c, _mm256_mul_ps(_mm256_mul_ps(wv, lf), lf));
+            const __m256i lb = _mm256_and_si256(l, byte);
+            const __m128i l16 = _mm_packus_epi32(_mm256_castsi256_si128(lb), _mm256_extracti128_si256(lb, 1));
+            _mm_storel_epi64((__m128i *)(L + c), _mm_packus_epi16(l16, l16));
+        }
+    }
+    float sumlx = sum_in_order(terms, n), suml2 = sum_in_order(terms2, n);
+
+    /* Coordinate descent: value by value, move a level where that improves sumlx^2/suml2.  Each
+     * value's proposal depends on the sums only, so 8 are computed at once assuming no earlier one
+     * in the batch is taken; the first taken ends the batch and the next starts after it. */
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    /* A batch may start anywhere, so it reads up to 7 values past the end: pad with zeros (masked). */
+    float xp[n + 8] = { 0 }, wp[n + 8] = { 0 }, wxp[n + 8] = { 0 };
+    uint8_t Lp[n + 8] = { 0 };
+    memcpy(xp, x, sizeof(float) * n);
+    memcpy(wp, w, sizeof(float) * n);
+    memcpy(wxp, wx, sizeof(float) * n);
+    memcpy(Lp, L, n);
+    for (int itry = 0; itry < 5; itry++) {
+        int n_changed = 0;
+        for (int c = 0; c < n;) {
+            const __m256 xv = _mm256_loadu_ps(xp + c), wv = _mm256_loadu_ps(wp + c), wxv = _mm256_loadu_ps(wxp + c);
+            const __m256i li = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(Lp + c)));
+            const __m256 lf = _mm256_cvtepi32_ps(li);
+            const __m256 sumlx_v = _mm256_set1_ps(sumlx), suml2_v = _mm256_set1_ps(suml2);
+            const __m256 slx = _mm256_sub_ps(sumlx_v, _mm256_mul_ps(wxv, lf));
+            const __m256 sl2 = _mm256_sub_ps(suml2_v, _mm256_mul_ps(_mm256_mul_ps(wv, lf), lf));
+            const __m256 positive = _mm256_and_ps(_mm256_cmp_ps(slx, _mm256_setzero_ps(), _CMP_GT_OQ),
+                                                  _mm256_cmp_ps(sl2, _mm256_setzero_ps(), _CMP_GT_OQ));
+            const __m256i new_l = _mm256_min_epi32(round_epi32(_mm256_div_ps(_mm256_mul_ps(xv, sl2), slx)), top);
+            const __m256 nf = _mm256_cvtepi32_ps(new_l);
+            const __m256 slx_new = _mm256_add_ps(slx, _mm256_mul_ps(wxv, nf));
+            const __m256 sl2_new = _mm256_add_ps(sl2, _mm256_mul_ps(_mm256_mul_ps(wv, nf), nf));
+            const __m256 better = _mm256_cmp_ps(_mm256_mul_ps(_mm256_mul_ps(slx_new, slx_new), suml2_v),
+                                                _mm256_mul_ps(_mm256_mul_ps(sumlx_v, sumlx_v), sl2_new), _CMP_GT_OQ);
+            const __m256i changed = _mm256_andnot_si256(_mm256_cmpeq_epi32(new_l, li), _mm256_cmpgt_epi32(_mm256_set1_epi32(n - c), lane));
+            const int taken = _mm256_movemask_ps(_mm256_and_ps(_mm256_and_ps(positive, better), _mm256_castsi256_ps(changed)));
+            if (!taken) {
+                c += 8;
+                continue;
+            }
+            const int j = __builtin_ctz((unsigned)taken);
+            int32_t lanes_l[8];
+            float lanes_slx[8], lanes_sl2[8];
+            _mm256_storeu_si256((__m256i *)lanes_l, new_l);
+            _mm256_storeu_ps(lanes_slx, slx_new);
+            _mm256_storeu_ps(lanes_sl2, sl2_new);
+            Lp[c + j] = (uint8_t)lanes_l[j];
+            sumlx = lanes_slx[j];
+            suml2 = lanes_sl2[j];
+            n_changed++;
+            c += j + 1;
+        }
+        if (!n_changed) break;
+    }
+    memcpy(L, Lp, n);
+    return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
+}
 /* ------------------------------------------------------------ registration */
 
-static const gq_iq2_kernels avx2_steps = { run_trials_avx2, best_neighbour_avx2, qp_errors_avx2 };
+static const gq_iq2_kernels avx2_steps = { prepare_avx2, first_guess_avx2, run_trials_avx2, best_neighbour_avx2 };
 
 static void quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
     gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, &avx2_steps);
