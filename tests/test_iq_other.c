@@ -11,7 +11,10 @@
  *     rows, hostile value mixes, with and without importance weights, NaN
  *     and Inf scales in block data), and several threads against one;
  *   - which types need importance weights, and ggml's iq3_s storage quirk
- *     after an all-zero sub-block. */
+ *     after an all-zero sub-block;
+ *   - the iq3_s tensors of llama-quantize's IQ2_M and IQ2_S outputs of the
+ *     gemma4-mini fixture (llama.cpp with ggml 0.18.1, importance matrix
+ *     given), requantized from the BF16 model byte for byte. */
 #include "gqtest.h"
 
 #include <math.h>
@@ -19,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gq/gguf.h"
+#include "gq/imatrix.h"
 #include "gq/quant.h"
 #include "quant/iq_other.h"
 
@@ -727,6 +732,68 @@ static void iq3_s_after_zero_sub_block(void **state) {
     }
 }
 
+/* Requantize every iq3_s tensor of a llama-quantize output from the BF16
+ * model and its importance matrix; returns the number of tensors checked. */
+static int requantize_iq3_s_tensors(const char *variant, const gguf_file *bf16, const gq_imatrix *imat) {
+    char rel[256];
+    gguf_error err;
+    snprintf(rel, sizeof rel, "fixtures/quantized/gemma4-mini/gemma4-mini-%s.gguf", variant);
+    gguf_file *q = gguf_open(gqt_shared_path(rel), 0, &err);
+    if (!q) fail_msg("cannot open %s", rel);
+    int checked = 0;
+    for (uint64_t i = 0; i < gguf_tensor_count(q); i++) {
+        const gguf_tensor *t = gguf_get_tensor(q, i);
+        if (t->type != GQ_TYPE_IQ3_S) continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)t->name.len, t->name.ptr);
+        const int64_t src_index = gguf_find_tensor(bf16, name);
+        assert_true(src_index >= 0);
+        const gguf_tensor *src = gguf_get_tensor(bf16, (uint64_t)src_index);
+        assert_int_equal(src->type, GQ_TYPE_BF16);
+        assert_int_equal(src->n_elements, t->n_elements);
+        const int64_t n_per_row = (int64_t)t->ne[0], nrows = (int64_t)(t->n_elements / t->ne[0]);
+        const uint8_t *raw = gguf_tensor_data(bf16, src);
+        assert_non_null(raw);
+        float *x = malloc((size_t)t->n_elements * sizeof *x);
+        for (uint64_t j = 0; j < t->n_elements; j++) {
+            const uint32_t bits = (uint32_t)(raw[2 * j] | raw[2 * j + 1] << 8) << 16; /* bf16 is the top half of an f32 */
+            memcpy(&x[j], &bits, 4);
+        }
+        const gq_imatrix_entry *e = gq_imatrix_find(imat, name);
+        assert_non_null(e); /* llama.cpp had weights for every tensor it made iq3_s */
+        assert_int_equal(e->n_values, (uint64_t)n_per_row);
+        uint8_t *got = malloc((size_t)t->n_bytes);
+        size_t written = 0;
+        assert_int_equal(gq_quantize(GQ_TYPE_IQ3_S, x, got, nrows, n_per_row, e->weights, 2, &written, NULL), GQ_OK);
+        assert_int_equal(written, (size_t)t->n_bytes);
+        char what[320];
+        snprintf(what, sizeof what, "%s %s", variant, name);
+        assert_true(bytes_identical(got, gguf_tensor_data(q, t), (size_t)t->n_bytes, what));
+        free(got);
+        free(x);
+        checked++;
+    }
+    gguf_close(q);
+    return checked;
+}
+
+static void iq3_s_matches_llama_quantize(void **state) {
+    (void)state;
+    gguf_error err;
+    gq_status st;
+    char msg[256];
+    gguf_file *bf16 = gguf_open(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini-BF16.gguf"), 0, &err);
+    assert_non_null(bf16);
+    gq_imatrix *imat =
+        gq_imatrix_load(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf"), &st, msg, sizeof msg);
+    if (!imat) fail_msg("imatrix: %s", msg);
+    /* types-IQ2_M.txt and types-IQ2_S.txt list 9 iq3_s tensors each */
+    assert_int_equal(requantize_iq3_s_tensors("IQ2_M", bf16, imat), 9);
+    assert_int_equal(requantize_iq3_s_tensors("IQ2_S", bf16, imat), 9);
+    gq_imatrix_free(imat);
+    gguf_close(bf16);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_use_from_many_threads),
@@ -744,6 +811,7 @@ int main(void) {
         cmocka_unit_test(avx2_steps_match_scalar),
         cmocka_unit_test(importance_weights_needed_only_by_iq1_s),
         cmocka_unit_test(iq3_s_after_zero_sub_block),
+        cmocka_unit_test(iq3_s_matches_llama_quantize),
     };
     return cmocka_run_group_tests(tests, load_tables, NULL);
 }
