@@ -134,7 +134,9 @@ enum {
      * tensor type ids (sizes unknown, data not checked).  Each acceptance is
      * recorded as a warning. */
     GGUF_OPEN_LENIENT = 1 << 0,
-    /* Do not map or read tensor data even when available (header only). */
+    /* Do not map or read tensor data even when available (header only).
+     * gguf_tensor_data() is then NULL; gguf_read_tensor() still reads a
+     * tensor with pread() when asked. */
     GGUF_OPEN_HEADER_ONLY = 1 << 1,
     /* Read with read()/pread() instead of mmap, even where mmap exists. */
     GGUF_OPEN_NO_MMAP = 1 << 2,

@@ -100,11 +100,3 @@ void gguf__finish_warnings(gguf_file *f) {
     memcpy(copy, buf, len + 1);
     f->warnings[f->n_warnings++] = copy; /* the array has one spare slot for this */
 }
-
-const char *gguf_value_type_name(uint32_t type) {
-    static const char *const names[GGUF_TYPE_COUNT] = {
-        "uint8", "int8", "uint16", "int16", "uint32", "int32", "float32",
-        "bool", "string", "array", "uint64", "int64", "float64",
-    };
-    return type < GGUF_TYPE_COUNT ? names[type] : "unknown";
-}

@@ -8,6 +8,14 @@
 
 #include "gguf_internal.h"
 
+const char *gguf_value_type_name(uint32_t type) {
+    static const char *const names[GGUF_TYPE_COUNT] = {
+        "uint8", "int8", "uint16", "int16", "uint32", "int32", "float32",
+        "bool", "string", "array", "uint64", "int64", "float64",
+    };
+    return type < GGUF_TYPE_COUNT ? names[type] : "unknown";
+}
+
 uint64_t gguf__fixed_size(uint32_t type) {
     switch (type) {
     case GGUF_TYPE_UINT8:
