@@ -210,17 +210,18 @@ static void quant_block_tq2_0(const float *x, block_tq2_0 *y) {
 /* ---------------------------------------------------------------- mxfp4, nvfp4 */
 
 /* The FP4 code whose level (times scale d) is nearest to x; the first one on
- * ties, so +0 (code 0) wins over -0 (code 8). */
+ * ties, so +0 (code 0) wins over -0 (code 8).  That is ggml's linear search
+ * (keep a candidate only if strictly better), computed in two passes: the
+ * smallest error, then the first code that has it.  The winner depends on
+ * the data, and the search as one loop of ifs cost a mispredicted branch
+ * per candidate, several times the arithmetic. */
 static int nearest_fp4(float x, float d) {
-    int best = 0;
-    float best_err = fabsf((float)fp4_levels_x2[0] * d - x);
-    for (int i = 1; i < 16; i++) {
-        const float err = fabsf((float)fp4_levels_x2[i] * d - x);
-        if (err < best_err) {
-            best = i;
-            best_err = err;
-        }
-    }
+    float err[16];
+    for (int i = 0; i < 16; i++) err[i] = fabsf((float)fp4_levels_x2[i] * d - x);
+    float least = err[0];
+    for (int i = 1; i < 16; i++) least = err[i] < least ? err[i] : least;
+    int best = 15;
+    for (int i = 15; i >= 0; i--) best = err[i] == least ? i : best;
     return best;
 }
 
