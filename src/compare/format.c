@@ -134,8 +134,13 @@ void cmp_esc_html(FILE *out, const char *s, size_t len) {
 void cmp_esc_markdown(FILE *out, const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        /* Characters that would end a cell or start emphasis/code/links. */
-        if (strchr("|\\`*_[]<>#", c) && c) {
+        /* HTML is live in Markdown: angle brackets and ampersands become
+         * entities, which every renderer shows as the character. */
+        if (c == '<') fputs("&lt;", out);
+        else if (c == '>') fputs("&gt;", out);
+        else if (c == '&') fputs("&amp;", out);
+        /* Characters that would end a cell or start emphasis, code or links. */
+        else if (c && strchr("|\\`*_[]#", c)) {
             fputc('\\', out);
             fputc(c, out);
         } else if (c == '\n' || c == '\r' || c == '\t') {
