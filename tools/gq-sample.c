@@ -403,7 +403,7 @@ static void vocab_free(vocab *v) {
     memset(v, 0, sizeof *v);
 }
 
-static bool vocab_build(vocab *v, uint64_t n, uint64_t seed) {
+static bool vocab_build(vocab *v, uint64_t n) {
     static const char *const specials[] = {"<pad>", "<eos>", "<bos>", "<unk>", "<mask>", "<|turn>", "<turn|>"};
     const uint64_t n_special = sizeof specials / sizeof specials[0];
     memset(v, 0, sizeof *v);
@@ -415,11 +415,13 @@ static bool vocab_build(vocab *v, uint64_t n, uint64_t seed) {
     v->merges = calloc(v->n_merges ? v->n_merges : 1, sizeof *v->merges);
     if (!v->tokens || !v->scores || !v->types || !v->merges) return false;
 
-    /* A seeded permutation of the alphabet makes the words look random
-     * while base-26 numbering keeps them unique. */
+    /* A shuffled alphabet makes the words look random while base-26
+     * numbering keeps them unique.  The shuffle does not follow --seed:
+     * samples with different seeds share one tokenizer, like checkpoints
+     * of one model, and differ only in their weights. */
     char alphabet[27] = "abcdefghijklmnopqrstuvwxyz";
     rng r;
-    rng_for(&r, seed, "tokenizer");
+    rng_for(&r, 0, "tokenizer");
     for (int i = 25; i > 0; i--) {
         int j = (int)(rng_next(&r) % (uint64_t)(i + 1));
         char c = alphabet[i];
@@ -650,7 +652,7 @@ static gq_status finish_writer(gguf_writer *w, int slot, bool ok, gguf_error *er
 static int write_model(const char *path, const model_shape *m, uint32_t weight_type, int file_type,
                        const char *size_label, uint64_t seed, bool quiet) {
     vocab v;
-    if (!vocab_build(&v, m->n_vocab, seed)) {
+    if (!vocab_build(&v, m->n_vocab)) {
         vocab_free(&v);
         gq_diag_error(path, "out of memory building the vocabulary");
         return GQ_EXIT_FAILURE;
@@ -861,7 +863,7 @@ static const gq_option options[] = {
     {"params", 0, GQ_OPT_VALUE, "COUNT", "scale to about COUNT parameters (500M, 1B, 2B ...)"},
     {"layers", 0, GQ_OPT_VALUE, "N", "number of blocks (default 8)"},
     {"embd", 0, GQ_OPT_VALUE, "N", "embedding width (default 256)"},
-    {"vocab", 0, GQ_OPT_VALUE, "N", "vocabulary size (default 512; 32768 with --params)"},
+    {"vocab", 0, GQ_OPT_VALUE, "N", "vocabulary size (default 512; up to 32768 with --params)"},
     {"ffn", 0, GQ_OPT_VALUE, "N", "MLP width; KV-sharing blocks get twice this (default 256)"},
     {"heads", 0, GQ_OPT_VALUE, "N", "query heads (default 8)"},
     {"heads-kv", 0, GQ_OPT_VALUE, "N", "key/value heads (default 1)"},
@@ -922,11 +924,14 @@ int main(int argc, char **argv) {
         !gq_args_get_u64(&a, "imatrix-chunks", &chunks))
         goto done;
     if (gq_args_has(&a, "params")) {
-        if (params < 1000000 || params > 200000000000ull) {
-            gq_args_usage_error(&spec, "--params: %s is outside 1M .. 200B", gq_args_get(&a, "params"));
+        if (params < 10000000 || params > 200000000000ull) {
+            gq_args_usage_error(&spec, "--params: %s is outside 10M .. 200B (below, use --layers/--embd)", gq_args_get(&a, "params"));
             goto done;
         }
+        /* A 32k vocabulary unless the target is so small that the
+         * embeddings alone would exceed it. */
         m.n_vocab = 32768;
+        while (m.n_vocab > 1024 && m.n_vocab * 5000 > params) m.n_vocab /= 2;
         shape_for_params(&m, params);
     }
     /* Explicit sizes override both the sample and --params. */
