@@ -236,9 +236,15 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         pt->choice = choices[i];
         pt->n_dims_out = effective_dims(t->ne);
         pt->bytes_in = t->n_bytes;
-        if (!gq_type_row_bytes(pt->choice.type, t->n_elements, &pt->bytes_out)) {
-            gq_diag_error(o->in_path, "tensor '%s': %s does not fit its shape", pt->name,
-                          gq_type_name(pt->choice.type));
+        /* Types named on the command line skip llama.cpp's shape fallback;
+         * a row the block does not divide is refused here (llama.cpp aborts). */
+        uint64_t row_bytes;
+        if (!gq_type_row_bytes(pt->choice.type, t->ne[0], &row_bytes) ||
+            !gq_type_row_bytes(pt->choice.type, t->n_elements, &pt->bytes_out)) {
+            const gq_type_info *ti = gq_type_get(pt->choice.type);
+            gq_diag_error(o->in_path, "tensor '%s': rows of %llu values do not split into %s blocks of %u (%s)",
+                          pt->name, (unsigned long long)t->ne[0], gq_type_name(pt->choice.type),
+                          ti ? ti->block_size : 0, pt->choice.reason ? pt->choice.reason : "");
             ok = false;
             break;
         }
