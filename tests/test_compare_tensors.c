@@ -428,6 +428,46 @@ static void same_file_type_other_mix_and_reference_choice(void **state) {
     free(dir);
 }
 
+/* A tensor type id no ggml knows (patched into a file written here) is
+ * listed as not comparable, and the rest of the model is still compared. */
+static void unknown_type_is_listed_not_fatal(void **state) {
+    (void)state;
+    char *dir = gqt_mkdtemp();
+    char a[4200], b[4200];
+    const tspec two[] = { { "blk.0.attn_q.weight", 64, 4, GQ_TYPE_F32 }, { "blk.0.ffn_up.weight", 64, 4, GQ_TYPE_F32 } };
+    snprintf(a, sizeof a, "%s/a.gguf", dir);
+    snprintf(b, sizeof b, "%s/b.gguf", dir);
+    write_model(a, two, 2, 0, NULL, true);
+    write_model(b, two, 2, 0, NULL, true);
+    /* The type field follows the name, n_dims and ne[] in the tensor's index entry. */
+    gguf_error err;
+    gguf_file *f = gguf_open(b, 0, &err);
+    assert_non_null(f);
+    const gguf_tensor *t = gguf_get_tensor(f, 1);
+    uint64_t type_at = t->info_offset + 8 + t->name.len + 4 + 8ull * t->n_dims;
+    gguf_close(f);
+    size_t size;
+    unsigned char *bytes = gqt_read_file(b, &size);
+    uint32_t was;
+    memcpy(&was, bytes + type_at, 4);
+    assert_int_equal(was, GQ_TYPE_F32);
+    const uint32_t unknown = 99;
+    memcpy(bytes + type_at, &unknown, 4);
+    gqt_write_file(b, bytes, size);
+    free(bytes);
+
+    const char *paths[] = { a, b };
+    cmp_report *r = build_opt(paths, 2, 1, NULL);
+    assert_int_equal(r->sizes[1].unknown_type_tensors, 1);
+    assert_int_equal(cmp_report_result(r, row_of(r, "blk.0.attn_q.weight"), 0)->status, CMP_R_OK);
+    assert_int_equal(cmp_report_result(r, row_of(r, "blk.0.ffn_up.weight"), 0)->status, CMP_R_UNKNOWN_TYPE);
+    assert_int_equal(cmp_run_checks(r, CMP_CHECK_TENSORS, -1, NULL), 1);
+    assert_true(r->inputs[1]->n_notes >= 1); /* the reader's lenient acceptance is reported */
+    cmp_report_free(r);
+    gqt_rmtree(dir);
+    free(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(per_layer_tensors_missing_from_one_file),
@@ -435,6 +475,7 @@ int main(void) {
         cmocka_unit_test(thread_count_does_not_change_a_bit),
         cmocka_unit_test(non_finite_values_are_counted_not_summed),
         cmocka_unit_test(same_file_type_other_mix_and_reference_choice),
+        cmocka_unit_test(unknown_type_is_listed_not_fatal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,14 @@
 #include "compare/format.h"
 #include "compare/writers.h"
 
+/* Width of the widest short label (for lists aligned without a table). */
+static int label_width(const cmp_report *r) {
+    size_t w = 0;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        if (gq_text_width(r->short_labels[i]) > w) w = gq_text_width(r->short_labels[i]);
+    return w > 40 ? 40 : (int)w;
+}
+
 static bool heading(FILE *out, const cmp_write_opts *o, const char *title) {
     if (o->colour) fprintf(out, "\n\033[1m%s\033[0m\n", title);
     else fprintf(out, "\n%s\n", title);
@@ -146,8 +154,9 @@ static bool tensor_index(FILE *out, const cmp_report *r, const cmp_write_opts *o
     }
     fprintf(out, "  %zu tensor names in all; %zu only in some inputs; %zu with another shape\n", r->n_rows, missing,
             shape);
+    int w = label_width(r);
     for (size_t i = 0; i < r->n_inputs; i++)
-        fprintf(out, "    %-14s %zu tensors\n", r->short_labels[i], r->inputs[i]->n_tensors);
+        fprintf(out, "    %-*s  %zu tensors\n", w, r->short_labels[i], r->inputs[i]->n_tensors);
     if (missing || shape) {
         gq_table *t = gq_table_new(2 + r->n_inputs);
         if (!t) return false;
@@ -374,9 +383,10 @@ static bool errors(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
 
 bool cmp_write_text(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
     fprintf(out, "gq-compare: %zu inputs\n", r->n_inputs);
+    int w = label_width(r);
     for (size_t i = 0; i < r->n_inputs; i++) {
         const cmp_model *m = r->inputs[i];
-        fprintf(out, "  %-14s %s", r->short_labels[i], m->path);
+        fprintf(out, "  %-*s  %s", w, r->short_labels[i], m->path);
         if (m->n_parts > 1) fprintf(out, " (%zu split parts)", m->n_parts);
         if (m->big_endian) fprintf(out, " (big-endian)");
         fputc('\n', out);

@@ -78,6 +78,18 @@ expect 3 "not GGUF" -- "$bin" --check all "$BF16" "$tmp/text.gguf"
 expect 3 "missing split part" -- "$bin" "$BF16" "$tmp/model-00002-of-00003.gguf"
 expect_text "model-00001-of-00003.gguf"
 
+# Hostile files: a clear refusal (3) or a report (0), never a crash.
+for f in "$GQ_SHARED"/fixtures/hostile/*.gguf "$GQ_SHARED"/fixtures/hostile/*/*.bin; do
+  "$bin" -q "$real/models/stories260K.gguf" "$f" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+    echo "FAIL: $f: exit $rc"; head -5 "$tmp/err"; failures=$((failures + 1))
+  elif [ "$rc" -eq 3 ] && ! grep -q "gq-compare: .*$(basename "$f")" "$tmp/err"; then
+    echo "FAIL: $f: refused without naming the file"; failures=$((failures + 1))
+  fi
+done
+echo "ok: hostile files refused cleanly or compared"
+
 # --help is not an error
 expect 0 "--help" -- "$bin" --help
 expect_text "Exit codes"
