@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/args.h"
 #include "cli/cleanup.h"
@@ -153,6 +155,19 @@ static uint32_t effective_dims(const uint64_t *ne) {
     return 1;
 }
 
+/* Bytes per value to reverse when the input is big-endian (GGUF tensor
+ * data is stored in the file's byte order); 0 for block types, which a
+ * big-endian file cannot hold portably. */
+static unsigned swap_width(uint32_t type) {
+    switch (type) {
+    case GQ_TYPE_F32: case GQ_TYPE_I32: return 4;
+    case GQ_TYPE_F16: case GQ_TYPE_BF16: case GQ_TYPE_I16: return 2;
+    case GQ_TYPE_F64: case GQ_TYPE_I64: return 8;
+    case GQ_TYPE_I8: return 1;
+    default: return 0;
+    }
+}
+
 static void free_plan(plan *p) {
     for (size_t i = 0; i < p->n; i++) free(p->t[i].name);
     free(p->t);
@@ -253,6 +268,12 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         p->size_out += pt->bytes_out;
         p->n_elements += t->n_elements;
 
+        if (gguf_is_big_endian(f) && swap_width(t->type) == 0) {
+            gq_diag_error(o->in_path, "tensor '%s': %s blocks in a big-endian file cannot be read portably",
+                          pt->name, gq_type_name(t->type));
+            ok = false;
+            break;
+        }
         if (pt->convert) {
             const gq_type_info *src = gq_type_get(t->type);
             if (src && src->quantized) {
@@ -379,8 +400,69 @@ typedef struct stream_state {
     gq_progress progress;
     uint64_t bytes_done;
     size_t index;   /* the tensor being written, for the progress line */
+    long page;      /* page size, for giving read pages back */
     buffers b;
 } stream_state;
+
+static void swap_bytes(uint8_t *p, uint64_t n, unsigned width) {
+    if (width < 2) return;
+    for (uint64_t i = 0; i + width <= n; i += width)
+        for (unsigned a = 0, b = width - 1; a < b; a++, b--) {
+            uint8_t t = p[i + a];
+            p[i + a] = p[i + b];
+            p[i + b] = t;
+        }
+}
+
+/* The input is read once: hand mapped pages back after use, or the
+ * process would grow to the size of the model.  They are clean and
+ * file-backed, so nothing is lost. */
+static void release_pages(const stream_state *s, const uint8_t *p, uint64_t n) {
+#if defined(__linux__) && defined(MADV_DONTNEED)
+    uintptr_t page = (uintptr_t)s->page;
+    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)p + (uintptr_t)n) & ~(page - 1);
+    if (end > start) (void)madvise((void *)start, end - start, MADV_DONTNEED);
+#else
+    (void)s;
+    (void)p;
+    (void)n;
+#endif
+}
+
+/* n bytes of a tensor from byte `start`, little-endian: straight from the
+ * map when possible, else read (and byte-swapped) into the raw buffer. */
+static const uint8_t *source_bytes(stream_state *s, const planned_tensor *pt, uint64_t start, uint64_t n,
+                                   gq_status *st) {
+    const uint8_t *map = gguf_tensor_data(s->in, pt->src);
+    bool big = gguf_is_big_endian(s->in);
+    *st = GQ_OK;
+    if (map && !big) return map + start;
+    if (!reserve(&s->b.raw, &s->b.raw_cap, n)) {
+        *st = GQ_ERR_NOMEM;
+        gq_progress_clear(&s->progress);
+        gq_diag_error(NULL, "out of memory reading tensor '%s'", pt->name);
+        return NULL;
+    }
+    if (map) {
+        memcpy(s->b.raw, map + start, (size_t)n);
+    } else {
+        gguf_error err;
+        if (gguf_read_tensor(s->in, pt->src, start, s->b.raw, n, &err) != GQ_OK) {
+            *st = err.status;
+            gq_progress_clear(&s->progress);
+            gq_diag_gguf(s->o->in_path, &err);
+            return NULL;
+        }
+    }
+    if (big) swap_bytes(s->b.raw, n, swap_width(pt->src->type));
+    return s->b.raw;
+}
+
+static void done_with_source(stream_state *s, const planned_tensor *pt, uint64_t start, uint64_t n) {
+    const uint8_t *map = gguf_tensor_data(s->in, pt->src);
+    if (map) release_pages(s, map + start, n);
+}
 
 static gq_status write_piece(stream_state *s, const void *data, uint64_t size) {
     gguf_error err;
@@ -398,14 +480,11 @@ static gq_status copy_tensor(stream_state *s, const planned_tensor *pt) {
     for (uint64_t done = 0; done < pt->bytes_in;) {
         if (gq_interrupted()) return GQ_ERR_INTERRUPTED;
         uint64_t n = pt->bytes_in - done < piece_max ? pt->bytes_in - done : piece_max;
-        if (!reserve(&s->b.raw, &s->b.raw_cap, n)) return GQ_ERR_NOMEM;
-        gguf_error err;
-        if (gguf_read_tensor(s->in, pt->src, done, s->b.raw, n, &err) != GQ_OK) {
-            gq_progress_clear(&s->progress);
-            gq_diag_gguf(s->o->in_path, &err);
-            return err.status;
-        }
-        gq_status st = write_piece(s, s->b.raw, n);
+        gq_status st;
+        const uint8_t *src = source_bytes(s, pt, done, n, &st);
+        if (!src) return st;
+        st = write_piece(s, src, n);
+        done_with_source(s, pt, done, n);
         if (st != GQ_OK) return st;
         done += n;
         s->bytes_done += n;
@@ -440,16 +519,11 @@ static gq_status convert_tensor(stream_state *s, const planned_tensor *pt) {
             if (gq_interrupted()) return GQ_ERR_INTERRUPTED;
             const int64_t n = nrows - row < rows_per_chunk ? nrows - row : rows_per_chunk;
             const uint64_t start = (m * (uint64_t)nrows + (uint64_t)row) * raw_row;
-            gguf_error err;
-            void *dst_raw = t->type == GQ_TYPE_F32 ? (void *)s->b.f32 : s->b.raw;
-            if (gguf_read_tensor(s->in, t, start, dst_raw, raw_row * (uint64_t)n, &err) != GQ_OK) {
-                gq_progress_clear(&s->progress);
-                gq_diag_gguf(s->o->in_path, &err);
-                return err.status;
-            }
-            gq_status st = GQ_OK;
-            if (t->type != GQ_TYPE_F32)
-                st = gq_dequantize_rows(t->type, s->b.raw, s->b.f32, n, ne0, s->o->threads);
+            gq_status st;
+            const uint8_t *src = source_bytes(s, pt, start, raw_row * (uint64_t)n, &st);
+            if (!src) return st;
+            st = gq_dequantize_rows(t->type, src, s->b.f32, n, ne0, s->o->threads);
+            done_with_source(s, pt, start, raw_row * (uint64_t)n);
             if (st != GQ_OK) {
                 gq_progress_clear(&s->progress);
                 gq_diag_error(s->o->in_path, "tensor '%s': cannot convert %s rows to f32: %s", pt->name,
@@ -501,7 +575,8 @@ static gq_status write_output(const run_options *o, gguf_file *in, const plan *p
         if (st != GQ_OK) gq_diag_error(o->out_path, "%s", gguf_writer_last_error(w));
     }
 
-    stream_state s = { .o = o, .in = in, .w = w };
+    stream_state s = { .o = o, .in = in, .w = w, .page = sysconf(_SC_PAGESIZE) };
+    if (s.page <= 0) s.page = 4096;
     gq_progress_init(&s.progress, o->quiet, p->n, p->size_in);
     for (size_t i = 0; st == GQ_OK && i < p->n; i++) {
         const planned_tensor *pt = &p->t[i];
