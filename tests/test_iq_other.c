@@ -686,6 +686,26 @@ static void avx2_steps_match_scalar(void **state) {
             assert_memory_equal(La, Ls, 4);
         }
     }
+
+    /* IQ1_M split sums: every split (i1 <= i2) of random products, some huge
+     * so that the order of the additions shows in the bits */
+    for (int rep = 0; rep < 50; rep++) {
+        float px[16 * 12], pq[16 * 12];
+        for (int i = 0; i < 16 * 12; i++) {
+            px[i] = (float)((rng_unit(&s) - 0.5) * (rng_below(&s, 10) == 0 ? 1e8 : 1.0));
+            pq[i] = (float)(rng_unit(&s) * (rng_below(&s, 10) == 0 ? 1e8 : 1.0));
+        }
+        float sx_s[GQ_IQ1M_SPLITS * 4], s2_s[GQ_IQ1M_SPLITS * 4], sx_a[GQ_IQ1M_SPLITS * 4], s2_a[GQ_IQ1M_SPLITS * 4];
+        gq_iq1m_split_sums_scalar(px, pq, sx_s, s2_s);
+        gq_iq1m_split_sums_avx2(px, pq, sx_a, s2_a);
+        for (int i1 = 0; i1 <= 16; i1++)
+            for (int i2 = i1; i2 <= 16; i2++)
+                for (int k = 0; k < 4; k++) {
+                    const int at = 4 * GQ_IQ1M_SPLIT(i1, i2) + k;
+                    assert_true(sums_identical(sx_a[at], sx_s[at]));
+                    assert_true(sums_identical(s2_a[at], s2_s[at]));
+                }
+    }
 #else
     skip(); /* no AVX2 kernels on this architecture */
 #endif

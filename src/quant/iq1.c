@@ -252,8 +252,25 @@ static const float *group_coords(int shift, int group) {
     return minus ? levels_minus : levels_plus;
 }
 
-static void quantize_iq1_m_row(const gq_lattice *lat, const float *x, uint8_t *y, int64_t nblocks,
-                               const float *imatrix) {
+/* Sums of every split, in sorted order: level 0 for j < i1, 1 for j < i2, 2 after. */
+static void split_sums_scalar(const float *prod_x, const float *prod_q2, float *sumqx, float *sumq2) {
+    for (int i1 = 0; i1 <= IQ1M_SUB; i1++) {
+        for (int i2 = i1; i2 <= IQ1M_SUB; i2++) {
+            float *sx = sumqx + 4 * GQ_IQ1M_SPLIT(i1, i2), *s2 = sumq2 + 4 * GQ_IQ1M_SPLIT(i1, i2);
+            for (int k = 0; k < 4; k++) sx[k] = s2[k] = 0;
+            for (int j = 0; j < IQ1M_SUB; j++) {
+                const int level = j < i1 ? 0 : j < i2 ? 1 : 2;
+                for (int k = 0; k < 4; k++) {
+                    sx[k] += prod_x[12 * j + 4 * level + k];
+                    s2[k] += prod_q2[12 * j + 4 * level + k];
+                }
+            }
+        }
+    }
+}
+
+static void quantize_iq1_m_row(const gq_lattice *lat, gq_iq1m_split_fn split_sums, const float *x, uint8_t *y,
+                               int64_t nblocks, const float *imatrix) {
     for (int64_t ibl = 0; ibl < nblocks; ibl++) {
         /* iq1_m has no multi-byte fields, but stays in step with iq1_s: built here, copied out */
         block_iq1_m blk, *out = &blk;
@@ -278,22 +295,29 @@ static void quantize_iq1_m_row(const gq_lattice *lat, const float *x, uint8_t *y
             sort_by_value(xb, IQ1M_SUB, sorted);
             /* Every split (i1, i2) of the sorted values into levels 0/1/2,
              * under each of the 4 delta-sign choices.  ggml sums every split
-             * afresh in sorted order (no prefix sums), and so must we. */
+             * afresh in sorted order (no prefix sums), so each split's sums
+             * must be added in that order too; the products do not depend
+             * on the split and are formed once. */
+            float prod_x[IQ1M_SUB * 12], prod_q2[IQ1M_SUB * 12];
+            for (int j = 0; j < IQ1M_SUB; j++) {
+                const int i = sorted[j].index;
+                const int group = i < IQ1M_SUB / 2 ? 0 : 1;
+                for (int level = 0; level < 3; level++) {
+                    for (int k = 0; k < 4; k++) {
+                        const float lv = group_coords(k, group)[level];
+                        prod_x[12 * j + 4 * level + k] = weight[i] * lv * xb[i];
+                        prod_q2[12 * j + 4 * level + k] = weight[i] * lv * lv;
+                    }
+                }
+            }
+            float split_qx[GQ_IQ1M_SPLITS * 4], split_q2[GQ_IQ1M_SPLITS * 4];
+            split_sums(prod_x, prod_q2, split_qx, split_q2);
             float best_score = -FLT_MAX, scale = max;
             int besti1 = -1, besti2 = -1, best_k = -1;
             for (int i1 = 0; i1 <= IQ1M_SUB; i1++) {
                 for (int i2 = i1; i2 <= IQ1M_SUB; i2++) {
-                    float sumqx[4] = { 0, 0, 0, 0 }, sumq2[4] = { 0, 0, 0, 0 };
-                    for (int j = 0; j < IQ1M_SUB; j++) {
-                        const int i = sorted[j].index;
-                        const int level = j < i1 ? 0 : j < i2 ? 1 : 2;
-                        const int group = i < IQ1M_SUB / 2 ? 0 : 1;
-                        for (int k = 0; k < 4; k++) {
-                            const float lv = group_coords(k, group)[level];
-                            sumqx[k] += weight[i] * lv * xb[i];
-                            sumq2[k] += weight[i] * lv * lv;
-                        }
-                    }
+                    const float *sumqx = split_qx + 4 * GQ_IQ1M_SPLIT(i1, i2);
+                    const float *sumq2 = split_q2 + 4 * GQ_IQ1M_SPLIT(i1, i2);
                     for (int k = 0; k < 4; k++) {
                         if (sumq2[k] > 0 && sumqx[k] * sumqx[k] > best_score * sumq2[k]) {
                             scale = sumqx[k] / sumq2[k];
@@ -388,12 +412,20 @@ static void quantize_iq1_m_row(const gq_lattice *lat, const float *x, uint8_t *y
     }
 }
 
-static void quantize_iq1_m(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+void gq_quantize_iq1_m_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
+                            gq_iq1m_split_fn split_sums) {
     const gq_lattice *lat = gq_lattice_get(GQ_LATTICE_IQ1_S);
     const int64_t nblocks = n_per_row / GQ_QK_K;
     uint8_t *y = dst;
     for (int64_t r = 0; r < nrows; r++)
-        quantize_iq1_m_row(lat, src + r * n_per_row, y + (size_t)(r * nblocks) * sizeof(block_iq1_m), nblocks, imatrix);
+        quantize_iq1_m_row(lat, split_sums, src + r * n_per_row, y + (size_t)(r * nblocks) * sizeof(block_iq1_m),
+                           nblocks, imatrix);
+}
+
+const gq_iq1m_split_fn gq_iq1m_split_sums_scalar = split_sums_scalar;
+
+static void quantize_iq1_m(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    gq_quantize_iq1_m_rows(src, dst, nrows, n_per_row, imatrix, split_sums_scalar);
 }
 
 /* ----------------------------------------------------------- dequantize */

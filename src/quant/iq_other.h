@@ -115,6 +115,22 @@ void gq_dequantize_iq4_xs(const void *src, float *dst, int64_t n);
 /* iq1.c: fills the iq1_s and iq1_m entries (the searches use the shared
  * IQ1_S lattice of iq_lattice.h). */
 void gq_register_iq1(gq_kernel_table t);
+
+/* IQ1_M's split search: for the 16 values of a sub-block in sorted order,
+ * every split (i1 <= i2) puts positions j < i1 on level 0, j < i2 on level
+ * 1, the rest on level 2; k = 0..3 are the delta-sign choices.  Given the
+ * products prod_x[12 j + 4 level + k] = w*q*x and prod_q2[...] = w*q*q,
+ * a split step writes each split's 4 sums, added over j = 0..15 in order
+ * from 0, at [4 * GQ_IQ1M_SPLIT(i1, i2) + k]. */
+#define GQ_IQ1M_SPLITS (17 * 17)
+#define GQ_IQ1M_SPLIT(i1, i2) (17 * (i1) + (i2))
+typedef void (*gq_iq1m_split_fn)(const float *prod_x, const float *prod_q2, float *sumqx, float *sumq2);
+extern const gq_iq1m_split_fn gq_iq1m_split_sums_scalar;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const gq_iq1m_split_fn gq_iq1m_split_sums_avx2; /* call only when the CPU has AVX2 */
+#endif
+void gq_quantize_iq1_m_rows(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix,
+                            gq_iq1m_split_fn split_sums);
 void gq_dequantize_iq1_s(const void *src, float *dst, int64_t n);
 void gq_dequantize_iq1_m(const void *src, float *dst, int64_t n);
 

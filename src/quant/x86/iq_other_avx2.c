@@ -339,6 +339,48 @@ static void iq4_assign_avx2(const float *x, float id, uint8_t *L, int n) {
 
 const gq_iq4_steps gq_iq4_steps_avx2 = { iq4_score_avx2, iq4_assign_avx2 };
 
+/* ------------------------------------------------ IQ1_M split search */
+
+/* Lanes hold (k = 0..3) for two neighbouring splits (i1, a) and (i1, a+1),
+ * which is also how the sums are laid out, so each pair is one store.  The
+ * part of the sums over j < i1 (level 0) is the same sequence of additions
+ * for every i2, so it is formed once per i1 and every pair starts from it. */
+static void iq1m_split_sums_avx2(const float *prod_x, const float *prod_q2, float *sumqx, float *sumq2) {
+    const __m256i half_lane = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    const __m256i low_half = _mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0);
+    for (int i1 = 0; i1 <= 16; i1++) {
+        __m128 pre_x = _mm_setzero_ps(), pre_q2 = _mm_setzero_ps();
+        for (int j = 0; j < i1; j++) {
+            pre_x = _mm_add_ps(pre_x, _mm_loadu_ps(prod_x + 12 * j));
+            pre_q2 = _mm_add_ps(pre_q2, _mm_loadu_ps(prod_q2 + 12 * j));
+        }
+        const __m256 start_x = _mm256_set_m128(pre_x, pre_x), start_q2 = _mm256_set_m128(pre_q2, pre_q2);
+        for (int a = i1; a <= 16; a += 2) {
+            const __m256i i2 = _mm256_add_epi32(_mm256_set1_epi32(a), half_lane);
+            __m256 acc_x = start_x, acc_q2 = start_q2;
+            for (int j = i1; j < 16; j++) {
+                /* level 1 where j < i2, else level 2 */
+                const __m256 level1 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(i2, _mm256_set1_epi32(j)));
+                const float *px = prod_x + 12 * j, *pq = prod_q2 + 12 * j;
+                acc_x = _mm256_add_ps(acc_x, _mm256_blendv_ps(_mm256_broadcast_ps((const __m128 *)(px + 8)),
+                                                              _mm256_broadcast_ps((const __m128 *)(px + 4)), level1));
+                acc_q2 = _mm256_add_ps(acc_q2, _mm256_blendv_ps(_mm256_broadcast_ps((const __m128 *)(pq + 8)),
+                                                                _mm256_broadcast_ps((const __m128 *)(pq + 4)), level1));
+            }
+            float *out_x = sumqx + 4 * GQ_IQ1M_SPLIT(i1, a), *out_q2 = sumq2 + 4 * GQ_IQ1M_SPLIT(i1, a);
+            if (a + 1 <= 16) {
+                _mm256_storeu_ps(out_x, acc_x);
+                _mm256_storeu_ps(out_q2, acc_q2);
+            } else { /* (i1, 17) is no split */
+                _mm256_maskstore_ps(out_x, low_half, acc_x);
+                _mm256_maskstore_ps(out_q2, low_half, acc_q2);
+            }
+        }
+    }
+}
+
+const gq_iq1m_split_fn gq_iq1m_split_sums_avx2 = iq1m_split_sums_avx2;
+
 /* ---------------------------------------------------------- quantizers */
 
 static void quant_iq3_xxs_avx2(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
@@ -354,11 +396,15 @@ static void quant_iq4_xs_avx2(const float *src, void *dst, int64_t nrows, int64_
     gq_quantize_iq4_xs_rows(src, dst, nrows, n_per_row, imatrix, &gq_iq4_steps_avx2);
 }
 
+static void quant_iq1_m_avx2(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    gq_quantize_iq1_m_rows(src, dst, nrows, n_per_row, imatrix, iq1m_split_sums_avx2);
+}
+
 void gq_register_iq_other_avx2(gq_kernel_table t) {
     t[GQ_TYPE_IQ3_XXS] = (gq_kernels){ dequant_iq3_xxs_avx2, quant_iq3_xxs_avx2 };
     t[GQ_TYPE_IQ3_S] = (gq_kernels){ dequant_iq3_s_avx2, quant_iq3_s_avx2 };
     t[GQ_TYPE_IQ4_NL] = (gq_kernels){ dequant_iq4_nl_avx2, quant_iq4_nl_avx2 };
     t[GQ_TYPE_IQ4_XS] = (gq_kernels){ dequant_iq4_xs_avx2, quant_iq4_xs_avx2 };
     t[GQ_TYPE_IQ1_S].dequant = dequant_iq1_s_avx2;
-    t[GQ_TYPE_IQ1_M].dequant = dequant_iq1_m_avx2;
+    t[GQ_TYPE_IQ1_M] = (gq_kernels){ dequant_iq1_m_avx2, quant_iq1_m_avx2 };
 }
