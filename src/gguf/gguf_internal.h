@@ -37,6 +37,7 @@ struct gguf_file {
     void *map_addr;
     size_t map_len;
     uint8_t *header_buf;  /* owned buffer for GGUF_BACKING_HEADER */
+    uint64_t header_cap;  /* its capacity (bytes_len of it are read) */
     unsigned flags;
 
     uint32_t version;

@@ -30,7 +30,7 @@
 
 #include "gguf_internal.h"
 
-#define HEADER_BUFFER_MIN (256u * 1024u)
+#define READ_AHEAD (64u * 1024u)
 #define KEY_ALIGNMENT "general.alignment"
 
 typedef struct parser {
@@ -72,27 +72,35 @@ static void set_subject(parser *p, const char *fmt, ...) {
 }
 
 /* Make bytes [0, end) available in memory.  The caller has checked that
- * end <= file_size; only the header-buffer backing ever has to work. */
+ * end <= file_size; only the header-buffer backing ever has to work.  The
+ * buffer's capacity doubles (amortised copying), but only READ_AHEAD
+ * bytes beyond what parsing needs are read, so opening a model without a
+ * map reads its header and at most 64 KiB of its data. */
 static bool load(parser *p, uint64_t end) {
     gguf_file *f = p->f;
     if (end <= f->bytes_len) return true;
-    uint64_t want = f->bytes_len * 2;
-    if (want < HEADER_BUFFER_MIN) want = HEADER_BUFFER_MIN;
-    if (want < end) want = end;
+    uint64_t want = end + READ_AHEAD < end ? f->file_size : end + READ_AHEAD;
     if (want > f->file_size) want = f->file_size;
     if (want > SIZE_MAX) {
         gguf__set_error(p->err, GQ_ERR_NOMEM, true, p->pos, "%s: header of %" PRIu64 " bytes does not fit in memory",
                         p->subject, want);
         return false;
     }
-    uint8_t *buf = realloc(f->header_buf, (size_t)want);
-    if (!buf) {
-        gguf__set_error(p->err, GQ_ERR_NOMEM, true, p->pos, "%s: cannot allocate %" PRIu64 " bytes for the header",
-                        p->subject, want);
-        return false;
+    if (want > f->header_cap) {
+        uint64_t cap = f->header_cap ? f->header_cap * 2 : READ_AHEAD;
+        if (cap < want) cap = want;
+        if (cap > f->file_size) cap = f->file_size;
+        uint8_t *buf = realloc(f->header_buf, (size_t)cap);
+        if (!buf) {
+            gguf__set_error(p->err, GQ_ERR_NOMEM, true, p->pos, "%s: cannot allocate %" PRIu64 " bytes for the header",
+                            p->subject, cap);
+            return false;
+        }
+        f->header_buf = buf;
+        f->header_cap = cap;
+        f->bytes = buf;
     }
-    f->header_buf = buf;
-    f->bytes = buf;
+    uint8_t *buf = f->header_buf;
     uint64_t have = f->bytes_len;
     while (have < want) {
         size_t chunk = (size_t)(want - have);
@@ -110,8 +118,8 @@ static bool load(parser *p, uint64_t end) {
             return false;
         }
         have += (uint64_t)n;
+        f->bytes_len = have;
     }
-    f->bytes_len = want;
     return true;
 }
 

@@ -201,6 +201,7 @@ static void free_writer(gguf_writer *w) {
     gguf__writer_free_kvs(w);
     for (uint64_t i = 0; i < w->n_tensors; i++) free(w->tensors[i].name);
     free(w->tensors);
+    free(w->name_slots);
     free(w->buf);
     free(w->path);
     free(w->temp_path);
@@ -225,6 +226,36 @@ const char *gguf_writer_last_error(const gguf_writer *w) {
 
 /* ---------------------------------------------------------------- tensors */
 
+/* Tensor names are checked for repeats with a hash set: a model with tens
+ * of thousands of expert tensors would make a pairwise check slow. */
+static uint64_t *name_slot(const gguf_writer *w, const char *name, size_t len) {
+    uint64_t mask = w->name_cap - 1;
+    for (uint64_t i = gguf__hash_bytes((const uint8_t *)name, len) & mask;; i = (i + 1) & mask) {
+        uint64_t e = w->name_slots[i];
+        if (e == 0) return &w->name_slots[i];
+        const writer_tensor *t = &w->tensors[e - 1];
+        if (t->name_len == len && memcmp(t->name, name, len) == 0) return &w->name_slots[i];
+    }
+}
+
+static bool grow_name_set(gguf_writer *w) {
+    if ((w->n_tensors + 1) * 2 <= w->name_cap) return true;
+    uint64_t cap = w->name_cap ? w->name_cap * 2 : 128;
+    if (cap > SIZE_MAX / sizeof(uint64_t)) return false;
+    uint64_t *old = w->name_slots;
+    uint64_t old_cap = w->name_cap;
+    w->name_slots = calloc((size_t)cap, sizeof(uint64_t));
+    if (!w->name_slots) {
+        w->name_slots = old;
+        return false;
+    }
+    w->name_cap = cap;
+    for (uint64_t i = 0; i < old_cap; i++)
+        if (old[i]) *name_slot(w, w->tensors[old[i] - 1].name, w->tensors[old[i] - 1].name_len) = old[i];
+    free(old);
+    return true;
+}
+
 gq_status gguf_writer_add_tensor(gguf_writer *w, const char *name, uint32_t n_dims, const uint64_t *ne, uint32_t type,
                                  uint64_t *index) {
     if (!w || !name || !ne) return GQ_ERR_ARG;
@@ -234,9 +265,9 @@ gq_status gguf_writer_add_tensor(gguf_writer *w, const char *name, uint32_t n_di
     if (name_len == 0) return gguf__writer_refuse(w, GQ_ERR_ARG, "tensor %" PRIu64 ": empty name", w->n_tensors);
     if (name_len > GGUF_MAX_NAME)
         return gguf__writer_refuse(w, GQ_ERR_ARG, "tensor '%.64s...': name longer than %d bytes", name, GGUF_MAX_NAME);
-    for (uint64_t i = 0; i < w->n_tensors; i++)
-        if (w->tensors[i].name_len == name_len && memcmp(w->tensors[i].name, name, name_len) == 0)
-            return gguf__writer_refuse(w, GQ_ERR_ARG, "tensor '%.200s': added twice", name);
+    if (!grow_name_set(w)) return gguf__writer_refuse(w, GQ_ERR_NOMEM, "out of memory");
+    if (*name_slot(w, name, name_len) != 0)
+        return gguf__writer_refuse(w, GQ_ERR_ARG, "tensor '%.200s': added twice", name);
     if (n_dims == 0 || n_dims > GGUF_MAX_DIMS)
         return gguf__writer_refuse(w, GQ_ERR_ARG, "tensor '%.200s': n_dims %" PRIu32 " is not in 1..%d", name, n_dims,
                                    GGUF_MAX_DIMS);
@@ -274,6 +305,7 @@ gq_status gguf_writer_add_tensor(gguf_writer *w, const char *name, uint32_t n_di
     t->type = type;
     t->n_bytes = n_bytes;
     if (index) *index = w->n_tensors;
+    *name_slot(w, name, name_len) = w->n_tensors + 1;
     w->n_tensors++;
     return GQ_OK;
 }

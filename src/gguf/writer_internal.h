@@ -44,6 +44,8 @@ struct gguf_writer {
     size_t n_kv, kv_cap;
     writer_tensor *tensors;
     uint64_t n_tensors, tensor_cap;
+    uint64_t *name_slots; /* open addressing over tensors: index + 1, 0 = empty */
+    uint64_t name_cap;    /* power of two, at least twice n_tensors */
 
     bool header_written;
     uint64_t current;      /* tensor whose data is being written */
