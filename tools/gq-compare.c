@@ -225,6 +225,8 @@ int main(int argc, char **argv) {
         if (fails && status == EXIT_OK) status = EXIT_CHECK_FAILED;
     }
 
+    if (gq_interrupted() && status == EXIT_OK) status = EXIT_INTERRUPTED;
+
 done:
     if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {
         gq_diag_error(gq_args_get(&a, "output"), "could not write the report");
