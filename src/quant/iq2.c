@@ -140,8 +140,9 @@ void gq_iq2_run_trials_scalar(gq_iq2_trials *t) {
             int8_t L[8];
             for (int i = 0; i < 8; i++) L[i] = gq_iq2_level(id, t->xval[8 * k + i]);
             uint16_t code = gq_lattice_code(L);
-            t->on_grid[trial][k] = lat->map[code] >= 0;
-            if (!t->on_grid[trial][k]) {
+            if (trial == 0) t->off_grid[k] = 0;
+            if (lat->map[code] < 0) {
+                t->off_grid[k] |= 1u << trial;
                 gq_iq2_best_neighbour(lat, code, t->xval + 8 * k, t->sqrt_weight + 8 * k, this_scale, L);
                 code = gq_lattice_code(L);
             }
@@ -225,15 +226,18 @@ static void pick_best_trial(const gq_iq2_trials *t, int group_size, float *scale
     int winner = -1;
     for (int trial = 0; trial < t->n_trials; trial++) {
         const float sumqx = t->sumqx[trial], sumq2 = t->sumq2[trial];
-        if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
-            *scale = sumqx / sumq2;
-            best = *scale * sumqx;
-            winner = trial;
-        }
+        /* Selects rather than branches: which trial wins is data, a branch would often be mispredicted.
+         * (The quotient is computed either way and dropped when the trial loses.) */
+        const bool better = sumq2 > 0 && sumqx * sumqx > best * sumq2;
+        const float this_scale = sumqx / sumq2;
+        *scale = better ? this_scale : *scale;
+        best = better ? this_scale * sumqx : best;
+        winner = better ? trial : winner;
     }
     if (winner < 0) return;
     for (int i = 0; i < group_size; i++) L[i] = (int8_t)((t->codes[i / 8][winner] >> (2 * (i % 8))) & 3);
-    if (on_grid) memcpy(on_grid, t->on_grid[winner], (size_t)group_size / 8);
+    if (on_grid)
+        for (int k = 0; k < group_size / 8; k++) on_grid[k] = !((t->off_grid[k] >> winner) & 1);
 }
 
 /* The least-squares scale of magnitudes xval for levels L, or `scale` unchanged when sum(w q^2) is 0. */

@@ -61,11 +61,12 @@ typedef struct gq_iq2_trials {
 
     /* Per trial: the levels of each sub-group after the neighbour search, as
      * a level code (gq_lattice_code; codes[k][t] for sub-group k, so a SIMD
-     * runner stores 8 trials at once), whether each sub-group landed on the
-     * codebook by rounding alone, and the sums sum(w*x*q), sum(w*q*q) over
-     * the group with q = 2*level + 1, both accumulated in element order. */
+     * runner stores 8 trials at once), which sub-groups missed the codebook
+     * when rounded (bit t of off_grid[k]), and the sums sum(w*x*q),
+     * sum(w*q*q) over the group with q = 2*level + 1, both accumulated in
+     * element order. */
     uint16_t codes[GQ_IQ2_MAX_GROUP / 8][GQ_IQ2_TRIAL_SLOTS];
-    bool on_grid[GQ_IQ2_TRIAL_SLOTS][GQ_IQ2_MAX_GROUP / 8];
+    uint32_t off_grid[GQ_IQ2_MAX_GROUP / 8];
     float sumqx[GQ_IQ2_TRIAL_SLOTS];
     float sumq2[GQ_IQ2_TRIAL_SLOTS];
 } gq_iq2_trials;

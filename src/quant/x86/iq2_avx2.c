@@ -220,6 +220,7 @@ static int best_neighbour(const uint16_t *codes, int count, const subgroup *g, f
     const float min = hmin_ps(least);
     if (!(min < FLT_MAX)) return 0;
     const __m256 target = _mm256_set1_ps(min);
+    if (count <= 8) return __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(least, target, _CMP_EQ_OQ)));
     for (int c = 0;; c += 8) {
         const int hit = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(score + c), target, _CMP_EQ_OQ));
         if (hit) return c + __builtin_ctz((unsigned)hit);
@@ -287,18 +288,18 @@ static void run_trials_avx2(gq_iq2_trials *t) {
             }
             _mm_storeu_si128((__m128i *)(t->codes[k] + b),
                              _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1)));
+            /* Eight plain loads from the small map beat a gather here; no branches: whether a
+             * rounded point is on the codebook is close to a coin toss. */
             int32_t lane_code3[8];
             _mm256_storeu_si256((__m256i *)lane_code3, code3);
-            off_grid[k] = 0;
-            for (int lane = 0; lane < 8; lane++) {
-                entry[k][lane] = map[lane_code3[lane]];
-                t->on_grid[b + lane][k] = entry[k][lane] >= 0;
-                if (entry[k][lane] < 0 && ((live >> lane) & 1)) {
-                    off_grid[k] |= 1 << lane;
-                    const char *list = (const char *)(lists + (-entry[k][lane] - 1));
-                    _mm_prefetch(list, _MM_HINT_T0);
-                    _mm_prefetch(list + 64, _MM_HINT_T0);
-                }
+            for (int lane = 0; lane < 8; lane++) entry[k][lane] = map[lane_code3[lane]];
+            off_grid[k] = _mm256_movemask_ps(_mm256_loadu_ps((const float *)entry[k])) & live; /* sign bits */
+            if (b == 0) t->off_grid[k] = 0;
+            t->off_grid[k] |= (uint32_t)off_grid[k] << b;
+            for (int pending = off_grid[k]; pending; pending &= pending - 1) {
+                const char *list = (const char *)(lists + (-entry[k][__builtin_ctz((unsigned)pending)] - 1));
+                _mm_prefetch(list, _MM_HINT_T0);
+                _mm_prefetch(list + 64, _MM_HINT_T0);
             }
         }
         for (int k = 0; k < n_sub; k++) {
