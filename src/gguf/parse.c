@@ -185,7 +185,7 @@ static bool parse_magic_and_version(parser *p) {
              * field), so they are refused rather than guessed at. */
             return fail(p, GQ_ERR_FORMAT, 0,
                         "not a GGUF file: magic 'FUGG' is the byte-reversed magic of pre-release GGUF drafts, "
-                        "whose layout is not GGUF v1");
+                        "which are not all laid out like GGUF v1");
         char shown[24];
         gguf__describe_bytes(f->bytes, 4, shown, sizeof shown);
         return fail(p, GQ_ERR_FORMAT, 0, "not a GGUF file: magic is '%s', expected 'GGUF'", shown);
