@@ -561,6 +561,15 @@ static gq_status write_output(const run_options *o, gguf_file *in, const plan *p
         gq_diag_error(NULL, "%s", err.message);
         return GQ_ERR_ARG;
     }
+    struct stat st_out;
+    if (stat(o->out_path, &st_out) == 0 && S_ISDIR(st_out.st_mode)) {
+        gq_diag_error(o->out_path, "is a directory: give the output file's name");
+        return GQ_ERR_ARG;
+    }
+    if (gq_interrupted()) {
+        gq_diag_error(NULL, "interrupted before writing");
+        return GQ_ERR_INTERRUPTED;
+    }
     gguf_writer *w = gguf_writer_open(o->out_path, &err);
     if (!w) {
         gq_diag_gguf(o->out_path, &err);
@@ -589,6 +598,7 @@ static gq_status write_output(const run_options *o, gguf_file *in, const plan *p
     free(s.b.f32);
     free(s.b.out);
 
+    if (st == GQ_OK && gq_interrupted()) st = GQ_ERR_INTERRUPTED;
     if (st != GQ_OK) {
         gguf_writer_abort(w);
         gq_cleanup_unregister(slot);
