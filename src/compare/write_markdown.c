@@ -337,7 +337,7 @@ bool cmp_write_markdown(FILE *out, const cmp_report *r) {
     }
     fputs("\n\nMade with gq-compare.\n\n## Inputs\n\n", out);
     const char *cols[] = { "label", "file", "file type", "tensors", "metadata keys" };
-    header_row(out, cols, 5, "llrrr");
+    header_row(out, cols, 5, "lllrr");
     for (size_t i = 0; i < r->n_inputs; i++) {
         const cmp_model *m = r->inputs[i];
         fputs("| ", out);
