@@ -316,7 +316,7 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
          * has no entry. */
         bool missing = pt->choice.needs_imatrix && (im ? pt->convert && !pt->imatrix : true);
         if (missing) {
-            if (n_missing++ < 8)
+            if (n_missing++ < 8 && !o->dry_run)
                 gq_diag_error(im ? o->imatrix_path : o->in_path,
                               "%s needs an importance matrix for tensor '%s' (%s)%s",
                               o->ftype_name, pt->name, gq_type_name(pt->choice.type),
@@ -324,9 +324,12 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         }
     }
     if (n_missing) {
-        if (n_missing > 8) gq_diag_error(NULL, "... and %zu more tensors", n_missing - 8);
+        if (n_missing > 8 && !o->dry_run) gq_diag_error(NULL, "... and %zu more tensors", n_missing - 8);
         if (o->dry_run) {
-            if (!im) gq_diag_warn(NULL, "the dry run completed, but this quantization needs an importance matrix (--imatrix FILE)");
+            /* a prediction, not a refusal (llama-quantize warns the same way) */
+            if (!o->quiet)
+                gq_diag_warn(NULL, "the dry run completed, but quantizing for real needs importance weights for %zu tensor(s)%s",
+                             n_missing, im ? " missing from the importance matrix" : " (--imatrix FILE)");
         } else {
             gq_diag_error(NULL, "refusing: %zu tensor(s) would be garbage without importance weights%s", n_missing,
                           im ? "" : " (pass --imatrix FILE)");
