@@ -188,7 +188,8 @@ static inline float hmin_ps(__m256 v) {
  * puts level i in bits 0-1; bit 2 then holds part of the next level, but
  * with the table repeated it does not matter which half is read, and
  * _mm256_permutevar8x32_ps looks at nothing above bit 2. */
-static int best_neighbour(const uint16_t *codes, int count, const subgroup *g, float scale) {
+static inline __attribute__((always_inline)) int best_neighbour(const uint16_t *codes, int count, const subgroup *g,
+                                                               float scale) {
     const __m256 sq = _mm256_mul_ps(_mm256_set1_ps(scale), _mm256_setr_ps(1, 3, 5, 1, 1, 3, 5, 1));
     __m256 term[8];
     for (int i = 0; i < 8; i++) {
