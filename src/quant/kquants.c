@@ -300,6 +300,7 @@ static float symmetric_search(int n, int nmax, const float *x, uint8_t *L, const
  * prefers, when that lowers the x^2-weighted error. */
 static float q3_search(int n, int nmax, const float *x, uint8_t *L) {
     int lv[32];
+    float w[32], wx[32]; /* x^2 and x^3 as ggml forms them: (x*x), (x*x)*x */
     float max = 0, amax = 0;
     for (int i = 0; i < n; i++) {
         float ax = fabsf(x[i]);
@@ -317,21 +318,21 @@ static float q3_search(int n, int nmax, const float *x, uint8_t *L) {
     for (int i = 0; i < n; i++) {
         int l = kq_clamp_int(kq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
         lv[i] = l;
-        float w = x[i] * x[i];
-        sumlx += w * x[i] * (float)l;
-        suml2 += w * (float)l * (float)l;
+        w[i] = x[i] * x[i];
+        wx[i] = w[i] * x[i];
+        sumlx += wx[i] * (float)l;
+        suml2 += w[i] * (float)l * (float)l;
     }
     for (int itry = 0; itry < 5; itry++) {
         int changed = 0;
         for (int i = 0; i < n; i++) {
-            float w = x[i] * x[i];
-            float slx = sumlx - w * x[i] * (float)lv[i];
+            float slx = sumlx - wx[i] * (float)lv[i];
             if (slx > 0) {
-                float sl2 = suml2 - w * (float)lv[i] * (float)lv[i];
+                float sl2 = suml2 - w[i] * (float)lv[i] * (float)lv[i];
                 int new_l = kq_clamp_int(kq_nearest_int(x[i] * sl2 / slx), -nmax, nmax - 1);
                 if (new_l != lv[i]) {
-                    slx += w * x[i] * (float)new_l;
-                    sl2 += w * (float)new_l * (float)new_l;
+                    slx += wx[i] * (float)new_l;
+                    sl2 += w[i] * (float)new_l * (float)new_l;
                     if (sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2) {
                         lv[i] = new_l;
                         sumlx = slx;
@@ -591,7 +592,27 @@ static void q2_K_block(const float *x, const float *qw, block_q2_K *y) {
     gq_kq_pack_2bit(L, y->qs);
 }
 
-static void q3_K_block(const float *x, const float *qw, block_q3_K *y) {
+void gq_kq_q3_scales_imat(const float scales[16], const float sw[16], block_q3_K *y) {
+    uint8_t Ls[16];
+    const float d_block = symmetric_search(16, 32, scales, Ls, sw);
+    memset(y->scales, 0, sizeof y->scales);
+    for (int j = 0; j < 16; j++) kq_q3_scale_put(j, y->scales, Ls[j]);
+    y->d = gq_fp32_to_fp16(d_block);
+}
+
+void gq_kq_pack_q3(uint8_t L[GQ_QK_K], block_q3_K *y) {
+    /* The third bit of value e goes to bit e/32 of hmask[e%32]. */
+    memset(y->hmask, 0, sizeof y->hmask);
+    for (int e = 0; e < GQ_QK_K; e++) {
+        if (L[e] > 3) {
+            y->hmask[e % 32] |= (uint8_t)(1u << (e / 32));
+            L[e] -= 4;
+        }
+    }
+    gq_kq_pack_2bit(L, y->qs);
+}
+
+void gq_kq_q3_K_block(const float *x, const float *qw, block_q3_K *y) {
     uint8_t L[GQ_QK_K];
     float scales[16];
     memset(y->scales, 0, sizeof y->scales);
@@ -618,7 +639,6 @@ static void q3_K_block(const float *x, const float *qw, block_q3_K *y) {
         }
     } else {
         float w[16], sw[16];
-        uint8_t Ls[16];
         float sumx2 = 0;
         for (int j = 0; j < GQ_QK_K; j++) sumx2 += x[j] * x[j];
         const float sigma2 = 2 * sumx2 / GQ_QK_K;
@@ -629,9 +649,7 @@ static void q3_K_block(const float *x, const float *qw, block_q3_K *y) {
             sw[j] = sumw;
             scales[j] = symmetric_search(16, 4, x + 16 * j, L + 16 * j, w);
         }
-        const float d_block = symmetric_search(16, 32, scales, Ls, sw);
-        for (int j = 0; j < 16; j++) kq_q3_scale_put(j, y->scales, Ls[j]);
-        y->d = gq_fp32_to_fp16(d_block);
+        gq_kq_q3_scales_imat(scales, sw, y);
     }
     const float d_all = gq_fp16_to_fp32(y->d);
     for (int j = 0; j < 16; j++) {
@@ -640,15 +658,7 @@ static void q3_K_block(const float *x, const float *qw, block_q3_K *y) {
         for (int l = 0; l < 16; l++)
             L[16 * j + l] = (uint8_t)(kq_clamp_int(kq_nearest_int(x[16 * j + l] / d), -4, 3) + 4);
     }
-    /* The third bit of value e goes to bit e/32 of hmask[e%32]. */
-    memset(y->hmask, 0, sizeof y->hmask);
-    for (int e = 0; e < GQ_QK_K; e++) {
-        if (L[e] > 3) {
-            y->hmask[e % 32] |= (uint8_t)(1u << (e / 32));
-            L[e] -= 4;
-        }
-    }
-    gq_kq_pack_2bit(L, y->qs);
+    gq_kq_pack_q3(L, y);
 }
 
 /* q4_K and q5_K share everything but the number of levels and the bit
@@ -753,7 +763,7 @@ static void q6_K_block(const float *x, const float *qw, block_q6_K *y) {
     }
 
 KQ_ROW_DRIVER(quant_q2_K, block_q2_K, q2_K_block)
-KQ_ROW_DRIVER(quant_q3_K, block_q3_K, q3_K_block)
+KQ_ROW_DRIVER(quant_q3_K, block_q3_K, gq_kq_q3_K_block)
 KQ_ROW_DRIVER(quant_q4_K, block_q4_K, q4_K_block)
 KQ_ROW_DRIVER(quant_q5_K, block_q5_K, q5_K_block)
 KQ_ROW_DRIVER(quant_q6_K, block_q6_K, q6_K_block)

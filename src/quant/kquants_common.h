@@ -115,6 +115,18 @@ void gq_kq_k4_scales_imat(const float scales[8], const float mins[8], const floa
 void gq_kq_q2_scales_plain(const float scales[16], const float mins[16], block_q2_K *y);
 void gq_kq_q2_scales_imat(const float scales[16], const float mins[16], const float sw[16], block_q2_K *y);
 
+/* One q3_K block by the reference (the AVX2 file keeps the search without
+ * importance weights on it: that one refines single values in turn). */
+void gq_kq_q3_K_block(const float *x, const float *qw, block_q3_K *y);
+
+/* q3_K with importance weights: the sixteen scales searched as levels of
+ * one signed super-scale (sw = per-sub-block weight sums). */
+void gq_kq_q3_scales_imat(const float scales[16], const float sw[16], block_q3_K *y);
+
+/* q3_K's levels 0..7: the third bits into hmask, the low two packed into
+ * qs (L is modified). */
+void gq_kq_pack_q3(uint8_t L[GQ_QK_K], block_q3_K *y);
+
 /* Encode q6_K's sixteen sub-block scales; returns 0 (block zeroed) when
  * every scale is negligible, 1 otherwise. */
 int gq_kq_q6_scales(const float scales[16], block_q6_K *y);

@@ -4,7 +4,8 @@
  * instruction; every output is the same one or two IEEE operations on the
  * same operands as in the reference, so the bits are the same.
  *
- * Quantizers: q2_K, q4_K, q5_K and q6_K (plain and with importance weights).
+ * Quantizers: q2_K, q4_K, q5_K and q6_K (plain and with importance weights),
+ * q3_K with importance weights.
  * The costly part is the per-sub-block scale search, whose sums ggml adds up
  * one element after another; a vector reduction would change their rounding.
  * So the lanes here are not elements but SUB-BLOCKS: a super-block's 8 (or
@@ -620,9 +621,60 @@ static void quant_q6_K_avx2(const float *src, void *dst, int64_t nrows, int64_t 
     }
 }
 
+/* q3_K: with importance weights, the symmetric search on two groups of
+ * eight lanes; without, the reference (its search moves one value at a
+ * time, each move depending on the last). */
+static void q3_K_block_avx2(const float *x, const float *qw, block_q3_K *y) {
+    uint8_t L[GQ_QK_K];
+    float scales[16], sw[16];
+    symmetric_lanes_result r[2];
+    float sumx2 = 0;
+    for (int j = 0; j < GQ_QK_K; j++) sumx2 += x[j] * x[j];
+    const __m256 sigma2 = _mm256_set1_ps(2 * sumx2 / GQ_QK_K);
+    for (int g = 0; g < 2; g++) {
+        __m256 xt[16], wt[16];
+        load_lanes(x + 128 * g, 16, 16, xt);
+        load_lanes(qw + 128 * g, 16, 16, wt);
+        __m256 sumw = _mm256_setzero_ps();
+        for (int i = 0; i < 16; i++) {
+            wt[i] = _mm256_mul_ps(wt[i], _mm256_sqrt_ps(_mm256_add_ps(sigma2, _mm256_mul_ps(xt[i], xt[i]))));
+            sumw = _mm256_add_ps(sumw, wt[i]);
+        }
+        _mm256_storeu_ps(sw + 8 * g, sumw);
+        symmetric_lanes(4, xt, wt, &r[g]);
+        memcpy(scales + 8 * g, r[g].scale, 8 * sizeof(float));
+    }
+    gq_kq_q3_scales_imat(scales, sw, y);
+    const float d_all = gq_fp16_to_fp32(y->d);
+    for (int j = 0; j < 16; j++) {
+        const float d = d_all * (float)kq_q3_scale_get(j, y->scales);
+        if (!d)
+            symmetric_levels(&r[j / 8], j % 8, x + 16 * j, 4, L + 16 * j);
+        else
+            requant_symmetric16_avx2(x + 16 * j, d, 4, L + 16 * j);
+    }
+    gq_kq_pack_q3(L, y);
+}
+
+static void quant_q3_K_avx2(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
+    uint8_t *out = dst;
+    const int64_t nb = n_per_row / GQ_QK_K;
+    for (int64_t r = 0; r < nrows; r++) {
+        for (int64_t i = 0; i < nb; i++, out += sizeof(block_q3_K)) {
+            block_q3_K y;
+            const float *x = src + r * n_per_row + i * GQ_QK_K;
+            if (imatrix)
+                q3_K_block_avx2(x, imatrix + i * GQ_QK_K, &y);
+            else
+                gq_kq_q3_K_block(x, NULL, &y);
+            memcpy(out, &y, sizeof y);
+        }
+    }
+}
+
 void gq_register_kquants_avx2(gq_kernel_table t) {
     t[GQ_TYPE_Q2_K] = (gq_kernels){ dequant_q2_K_avx2, quant_q2_K_avx2 };
-    t[GQ_TYPE_Q3_K].dequant = dequant_q3_K_avx2;
+    t[GQ_TYPE_Q3_K] = (gq_kernels){ dequant_q3_K_avx2, quant_q3_K_avx2 };
     t[GQ_TYPE_Q4_K] = (gq_kernels){ dequant_q4_K_avx2, quant_q4_K_avx2 };
     t[GQ_TYPE_Q5_K] = (gq_kernels){ dequant_q5_K_avx2, quant_q5_K_avx2 };
     t[GQ_TYPE_Q6_K] = (gq_kernels){ dequant_q6_K_avx2, quant_q6_K_avx2 };
