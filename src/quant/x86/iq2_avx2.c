@@ -101,39 +101,48 @@ static void dequant_iq2_s(const void *src, float *y, int64_t n) {
 
 /* What the vector search reads, per lattice, built once from it:
  *
- * code_lists: the lattice's neighbour lists (a count, then entries) with
- *   each grid index replaced by that entry's level code.  The search needs
- *   only levels, so it streams these 2-byte codes and never touches the
- *   grid indices; half the memory of 32-bit words, and the lists of all
- *   three lattices hardly fit the L2 cache as it is.
- * map3: the lattice's map, indexed by the base-3 number whose digits are
- *   the 8 levels (0..2, all rounding ever gives): 6561 entries, 26 KB, that
- *   stay in L1, where the 43692-entry map would miss. */
+ * map3: the lattice's map for the points rounding can give (every level
+ *   0..2), indexed by the base-3 number whose digits are the 8 levels:
+ *   6561 entries, 26 KB, that stay in L1 where the 43692-entry map misses.
+ *   An off-grid entry is -(1 + where its list starts in code_lists).
+ * code_lists: the neighbour lists of exactly those points (a count, then
+ *   the entries), each entry given by its level code rather than its grid
+ *   index: the search needs only levels.  Without the lists of points no
+ *   rounding reaches, and at 2 bytes an entry, they take 98 to 367 KB
+ *   instead of 0.4 to 1.1 MB, and stay in L2. */
 #define IQ2_KINDS 3
 #define BASE3_CODES 6561 /* 3^8 */
+/* Entries (counts included) of the reachable lists; the build checks them. */
+#define REACHABLE_LEN_XXS 119462
+#define REACHABLE_LEN_XS 187770
+#define REACHABLE_LEN_S 50253
 
-static uint16_t code_lists_xxs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS + GQ_LATTICE_NEIGHBOUR_PAD],
-    code_lists_xs[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS + GQ_LATTICE_NEIGHBOUR_PAD],
-    code_lists_s[GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S + GQ_LATTICE_NEIGHBOUR_PAD];
+static uint16_t code_lists_xxs[REACHABLE_LEN_XXS + GQ_LATTICE_NEIGHBOUR_PAD],
+    code_lists_xs[REACHABLE_LEN_XS + GQ_LATTICE_NEIGHBOUR_PAD], code_lists_s[REACHABLE_LEN_S + GQ_LATTICE_NEIGHBOUR_PAD];
 static uint16_t *const code_lists[IQ2_KINDS] = { code_lists_xxs, code_lists_xs, code_lists_s };
-static const int32_t code_lists_len[IQ2_KINDS] = { GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XXS, GQ_LATTICE_NEIGHBOURS_LEN_IQ2_XS,
-                                                   GQ_LATTICE_NEIGHBOURS_LEN_IQ2_S };
+static const int32_t code_lists_len[IQ2_KINDS] = { REACHABLE_LEN_XXS, REACHABLE_LEN_XS, REACHABLE_LEN_S };
 static int32_t map3[IQ2_KINDS][BASE3_CODES];
 
 static void build_search_tables(enum gq_lattice_kind kind) {
     const gq_lattice *lat = gq_lattice_get(kind);
     uint16_t *lists = code_lists[kind];
-    if (lat->neighbours_len != code_lists_len[kind]) abort(); /* cannot happen: the lattice checks its size */
-    /* The lists lie back to back: a count, then that many grid indices. */
-    for (int32_t at = 0; at < lat->neighbours_len; at += 1 + lat->neighbours[at]) {
-        lists[at] = lat->neighbours[at];
-        for (int c = 1; c <= lat->neighbours[at]; c++) lists[at + c] = lat->level_codes[lat->neighbours[at + c]];
-    }
+    int32_t used = 0;
     for (int c3 = 0; c3 < BASE3_CODES; c3++) {
         int8_t levels[8];
         for (int i = 0, rest = c3; i < 8; i++, rest /= 3) levels[i] = (int8_t)(rest % 3);
-        map3[kind][c3] = lat->map[gq_lattice_code(levels)];
+        const int32_t entry = lat->map[gq_lattice_code(levels)];
+        if (entry >= 0) {
+            map3[kind][c3] = entry;
+            continue;
+        }
+        const uint16_t *list = lat->neighbours + (-entry - 1);
+        if (used + 1 + list[0] > code_lists_len[kind]) abort(); /* cannot happen: the sizes are the codebooks' */
+        map3[kind][c3] = -(used + 1);
+        lists[used] = list[0];
+        for (int c = 1; c <= list[0]; c++) lists[used + c] = lat->level_codes[list[c]];
+        used += 1 + list[0];
     }
+    if (used != code_lists_len[kind]) abort();
 }
 static void build_xxs(void) { build_search_tables(GQ_LATTICE_IQ2_XXS); }
 static void build_xs(void) { build_search_tables(GQ_LATTICE_IQ2_XS); }
@@ -336,14 +345,13 @@ static int best_neighbour_avx2(const gq_lattice *lat, uint32_t code, const float
     subgroup g;
     load_subgroup(&g, xval, sqrt_weight);
     /* The compact map (the caller rounded, so every level is 0..2) and the code lists stay in
-     * cache; the grid index comes from the lattice's own list only for the winner. */
+     * cache; the winner's grid index is the lattice map's entry for its levels. */
     int code3 = 0;
     for (int i = 7; i >= 0; i--) code3 = 3 * code3 + (int)((code >> (2 * i)) & 3);
-    const int32_t at = -map3[lat->kind][code3] - 1;
-    const uint16_t *list = code_lists[lat->kind] + at;
-    const int pos = best_neighbour(list + 1, list[0], &g, scale);
-    for (int i = 0; i < 8; i++) levels[i] = (int8_t)((list[1 + pos] >> (2 * i)) & 3);
-    return lat->neighbours[at + 1 + pos];
+    const uint16_t *list = code_lists[lat->kind] + (-map3[lat->kind][code3] - 1);
+    const uint16_t best = list[1 + best_neighbour(list + 1, list[0], &g, scale)];
+    for (int i = 0; i < 8; i++) levels[i] = (int8_t)((best >> (2 * i)) & 3);
+    return lat->map[best];
 }
 
 /* gq_iq2_prepare_scalar, 8 values at a time (sqrt_ps rounds exactly as sqrtf). */
