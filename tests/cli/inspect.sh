@@ -39,54 +39,57 @@ run() {
 }
 
 echo "== gemma4-mini variants vs llama.cpp's types listings"
-for listing in "$MINI"/types-*.txt; do
-  variant=$(basename "$listing" .txt); variant=${variant#types-}
-  run 0 "$INSPECT" --json "$MINI/gemma4-mini-$variant.gguf"
-  python3 - "$listing" "$MINI/gemma4-mini-$variant.gguf" "$variant" <<'EOF' || fail "$variant"
-import os; OUT = os.environ['GQ_TEST_OUT']
-import json, os, sys, collections
+# One Python process for all variants (interpreter start-up is slow here).
+python3 - <<'EOF' || fail "gemma4-mini listings"
+import collections, glob, json, os, subprocess
 from inspect_gguf import NAME_TO_ID, tensor_bytes
-listing, path, variant = sys.argv[1:4]
-doc = json.load(open(OUT), parse_constant=lambda c: sys.exit("non-JSON constant " + c))
-assert doc["schema"] == "gq-inspect/1"
-rows = [l.split() for l in open(listing) if l.strip()]
-want = []
-for name, typ, shape, off in rows:
-    ne = [int(x) for x in shape.split("x")]
-    n = 1
-    for x in ne: n *= x
-    tid = NAME_TO_ID[typ.lower()]
-    want.append(dict(name=name, type=typ.lower(), shape=ne, offset=int(off), elements=n, bytes=tensor_bytes(tid, n)))
-got = doc["tensors"]
-assert len(got) == len(want), (len(got), len(want))
-for g, w in zip(got, want):
-    for k in ("name", "shape", "offset", "elements", "bytes"):
-        assert g[k] == w[k], (w["name"], k, g[k], w[k])
-    assert g["type"].lower() == w["type"], (w["name"], g["type"], w["type"])
-# Consecutive offsets leave exactly the 32-byte-padded size of each tensor.
-for a, b in zip(want, want[1:]):
-    assert b["offset"] - a["offset"] == (a["bytes"] + 31) // 32 * 32, a["name"]
-s = doc["summary"]
-elements = sum(w["elements"] for w in want)
-nbytes = sum(w["bytes"] for w in want)
-assert s["tensor_count"] == len(want)
-assert s["parameters"] == elements
-assert s["tensor_bytes"] == nbytes
-assert abs(s["bits_per_weight"] - 8.0 * nbytes / elements) < 1e-12
-assert s["file_size"] == os.path.getsize(path)
-assert s["data_offset"] + want[-1]["offset"] + want[-1]["bytes"] <= s["file_size"]
-assert s["architecture"] == "gemma4" and s["gguf_version"] == 3 and s["byte_order"] == "little-endian"
-# llama.cpp names the file type after the variant (general.file_type).
-assert s["file_type"]["name"] == variant.replace("-imat", ""), s["file_type"]
-hist = collections.Counter(w["type"] for w in want)
-assert {t["type"].lower(): t["tensors"] for t in doc["types"]} == dict(hist)
-for t in doc["types"]:
-    mine = [w for w in want if w["type"] == t["type"].lower()]
-    assert t["elements"] == sum(w["elements"] for w in mine)
-    assert t["bytes"] == sum(w["bytes"] for w in mine)
-    assert abs(t["share_of_file"] - t["bytes"] / s["file_size"]) < 1e-12
+mini, inspect = os.environ["MINI"], os.environ["INSPECT"]
+listings = sorted(glob.glob(mini + "/types-*.txt"))
+assert len(listings) >= 10, listings
+for listing in listings:
+    variant = os.path.basename(listing)[len("types-"):-len(".txt")]
+    path = "%s/gemma4-mini-%s.gguf" % (mini, variant)
+    p = subprocess.run([inspect, "--json", path], capture_output=True, text=True)
+    assert p.returncode == 0, (variant, p.stderr)
+    doc = json.loads(p.stdout, parse_constant=lambda c: exit("non-JSON constant " + c))
+    assert doc["schema"] == "gq-inspect/1"
+    want = []
+    for name, typ, shape, off in (l.split() for l in open(listing) if l.strip()):
+        ne = [int(x) for x in shape.split("x")]
+        n = 1
+        for x in ne: n *= x
+        want.append(dict(name=name, type=typ.lower(), shape=ne, offset=int(off), elements=n,
+                         bytes=tensor_bytes(NAME_TO_ID[typ.lower()], n)))
+    got = doc["tensors"]
+    assert len(got) == len(want), (variant, len(got), len(want))
+    for g, w in zip(got, want):
+        for k in ("name", "shape", "offset", "elements", "bytes"):
+            assert g[k] == w[k], (variant, w["name"], k, g[k], w[k])
+        assert g["type"].lower() == w["type"], (variant, w["name"], g["type"], w["type"])
+    # Consecutive offsets leave exactly the 32-byte-padded size of each tensor.
+    for a, b in zip(want, want[1:]):
+        assert b["offset"] - a["offset"] == (a["bytes"] + 31) // 32 * 32, (variant, a["name"])
+    s = doc["summary"]
+    elements = sum(w["elements"] for w in want)
+    nbytes = sum(w["bytes"] for w in want)
+    assert s["tensor_count"] == len(want)
+    assert s["parameters"] == elements
+    assert s["tensor_bytes"] == nbytes
+    assert abs(s["bits_per_weight"] - 8.0 * nbytes / elements) < 1e-12
+    assert s["file_size"] == os.path.getsize(path)
+    assert s["data_offset"] + want[-1]["offset"] + want[-1]["bytes"] <= s["file_size"]
+    assert s["architecture"] == "gemma4" and s["gguf_version"] == 3 and s["byte_order"] == "little-endian"
+    # llama.cpp names the file type after the variant (general.file_type).
+    assert s["file_type"]["name"] == variant.replace("-imat", ""), (variant, s["file_type"])
+    hist = collections.Counter(w["type"] for w in want)
+    assert {t["type"].lower(): t["tensors"] for t in doc["types"]} == dict(hist), variant
+    for t in doc["types"]:
+        mine = [w for w in want if w["type"] == t["type"].lower()]
+        assert t["elements"] == sum(w["elements"] for w in mine)
+        assert t["bytes"] == sum(w["bytes"] for w in mine)
+        assert abs(t["share_of_file"] - t["bytes"] / s["file_size"]) < 1e-12
+print("   %d variants" % len(listings))
 EOF
-done
 
 echo "== metadata vs an independent reading (all keys, values, order)"
 run 0 "$INSPECT" --json --kv --full-arrays "$MINI/gemma4-mini-Q4_K_M.gguf"
@@ -123,54 +126,44 @@ assert len(m) == 1 and m[0]["length"] == 512 and m[0]["truncated"] and len(m[0][
 assert m[0]["value"][:3] == ["<pad>", "<eos>", "<bos>"]' <"$tmp/out" || fail "array preview"
 
 echo "== every MANIFEST.md file: facts match, or the file is refused with exit 1"
-python3 - <<'EOF' >"$tmp/manifest.tsv" || fail "manifest parse"
-import os; OUT = os.environ['GQ_TEST_OUT']
-import os, re
-fix = os.environ["FIX"]
+python3 - <<'EOF' || fail "MANIFEST.md"
+import json, os, re, subprocess
+fix, inspect = os.environ["FIX"], os.environ["INSPECT"]
+rows = []
 for line in open(os.path.join(fix, "MANIFEST.md")):
     m = re.match(r"\| `([^`]+)` \|[^|]*\| ([^|]*) \| ([^|]*) \| ([^|]*) \| ([^|]*) \| ([^|]*) \|", line)
     if m and m.group(1).endswith((".gguf", ".bin")):
-        print("\t".join(x.strip() for x in m.groups()))
+        rows.append([x.strip() for x in m.groups()])
+assert len(rows) >= 30, len(rows)
+opened = refused = 0
+for rel, gguf, arch, kv, tensors, types in rows:
+    path = os.path.join(fix, rel)
+    p = subprocess.run([inspect, "--json", "--compact", path], capture_output=True, text=True, errors="replace")
+    if p.returncode == 1:
+        # Refused: only hostile files, one line in the documented format, nothing on stdout.
+        assert rel.startswith("hostile/"), (rel, "a real file was refused", p.stderr)
+        assert p.stderr.count("\n") == 1 and p.stderr.startswith("gq-inspect: %s: " % path), (rel, p.stderr)
+        assert p.stdout == "", rel
+        refused += 1
+        continue
+    assert p.returncode == 0, (rel, p.returncode, p.stderr)
+    opened += 1
+    doc = json.loads(p.stdout)
+    s = doc["summary"]
+    version, order = gguf.split()
+    assert s["gguf_version"] == int(version), (rel, s["gguf_version"], gguf)
+    assert s["byte_order"] == {"LE": "little-endian", "BE": "big-endian"}[order], rel
+    assert s["kv_count"] == int(kv), (rel, s["kv_count"], kv)
+    assert s["tensor_count"] == int(tensors), (rel, s["tensor_count"], tensors)
+    assert (s["architecture"] or "\u2014") == arch, (rel, s["architecture"], arch)
+    want = {} if types == "\u2014" else {t.split("\u00d7")[0].lower(): int(t.split("\u00d7")[1]) for t in types.split(", ")}
+    assert {t["type"].lower(): t["tensors"] for t in doc["types"]} == want, (rel, doc["types"], types)
+    if "duplicate" in rel:
+        assert doc["warnings"] and all("duplicate key" in w for w in doc["warnings"]), doc["warnings"]
+        assert any(m.get("duplicate") for m in doc["metadata"]), rel
+print("   %d opened, %d refused" % (opened, refused))
+assert opened >= 25, opened
 EOF
-[ "$(wc -l <"$tmp/manifest.tsv")" -ge 30 ] || fail "MANIFEST.md rows not found"
-opened=0 refused=0
-while IFS=$'\t' read -r rel gguf arch kv tensors types; do
-  set +e
-  "$INSPECT" --json --compact "$FIX/$rel" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  set -e
-  if [ $rc -eq 1 ]; then
-    case $rel in hostile/*) ;; *) fail "$rel is a real file but was refused: $(cat "$tmp/err")" ;; esac
-    # Refused: one line, in the documented format, naming the file.
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$rel: error is not one line: $(cat "$tmp/err")"
-    grep -qF "gq-inspect: $FIX/$rel: " "$tmp/err" || fail "$rel: error format: $(cat "$tmp/err")"
-    [ ! -s "$tmp/out" ] || fail "$rel: refused but printed to stdout"
-    refused=$((refused + 1))
-    continue
-  fi
-  [ $rc -eq 0 ] || fail "$rel: exit $rc: $(cat "$tmp/err")"
-  opened=$((opened + 1))
-  python3 - "$rel" "$gguf" "$arch" "$kv" "$tensors" "$types" <<'EOF' || fail "$rel vs MANIFEST.md"
-import os; OUT = os.environ['GQ_TEST_OUT']
-import json, sys
-rel, gguf, arch, kv, tensors, types = sys.argv[1:7]
-doc = json.load(open(OUT))
-s = doc["summary"]
-version, order = gguf.split()
-assert s["gguf_version"] == int(version), (s["gguf_version"], gguf)
-assert s["byte_order"] == {"LE": "little-endian", "BE": "big-endian"}[order]
-assert s["kv_count"] == int(kv), (s["kv_count"], kv)
-assert s["tensor_count"] == int(tensors), (s["tensor_count"], tensors)
-assert (s["architecture"] or "—") == arch, (s["architecture"], arch)
-want = {} if types == "—" else {t.split("×")[0].lower(): int(t.split("×")[1]) for t in types.split(", ")}
-assert {t["type"].lower(): t["tensors"] for t in doc["types"]} == want, (doc["types"], types)
-if "duplicate" in rel:
-    assert doc["warnings"] and all("duplicate key" in w for w in doc["warnings"]), doc["warnings"]
-    assert any(m.get("duplicate") for m in doc["metadata"])
-EOF
-done <"$tmp/manifest.tsv"
-echo "   $opened opened, $refused refused"
-[ $opened -ge 25 ] || fail "too few MANIFEST files opened ($opened)"
 # The files MANIFEST.md calls broken are refused, each for its own reason.
 for bad in hostile/ollama-api-test-truncated-6B.gguf hostile/threatflux-test_model-overlapping-offsets.gguf \
            hostile/llamacpp-pr-test_writer-valuetype13.gguf hostile/prerelease-FUGG-example.gguf; do
