@@ -107,6 +107,12 @@ int gq_args_parse(gq_args *a, const gq_cli_spec *spec, int argc, char **argv) {
                 gq_args_free(a);
                 return GQ_ARGS_DONE;
             }
+            /* Hidden: the build writes each program's man page with it. */
+            if (!eq && strcmp(name, "help-man") == 0) {
+                gq_args_print_man(spec, stdout);
+                gq_args_free(a);
+                return GQ_ARGS_DONE;
+            }
             if (!eq && strcmp(name, "version") == 0) {
                 gq_args_print_version(spec, stdout);
                 gq_args_free(a);

@@ -21,8 +21,9 @@
  * Accepted syntax: --name, --name VALUE, --name=VALUE, -x, -x VALUE,
  * -xVALUE, positional arguments anywhere, and "--" after which everything
  * is positional.  "-" alone is positional (standard input/output).
- * --help/-h and --version are built in: they print to stdout and the parse
- * returns GQ_ARGS_DONE.  Errors ("unknown option --foo", "--ctx needs a
+ * --help/-h and --version are built in (and the hidden --help-man, which
+ * prints the man page): they print to stdout and the parse returns
+ * GQ_ARGS_DONE.  Errors ("unknown option --foo", "--ctx needs a
  * value") are printed as "<prog>: ..." with a hint to try --help, and the
  * parse returns GQ_ARGS_ERROR (exit code 2). */
 #ifndef GQ_CLI_ARGS_H
@@ -108,6 +109,9 @@ int gq_args_usage_error(const gq_cli_spec *spec, const char *fmt, ...)
 
 /* The --help text, generated from the table. */
 void gq_args_print_help(const gq_cli_spec *spec, FILE *out);
+/* The man(7) page, generated from the table (args_man.c); printed by the
+ * hidden option --help-man, which returns GQ_ARGS_DONE like --help. */
+void gq_args_print_man(const gq_cli_spec *spec, FILE *out);
 /* "<prog> (gq) <version>" */
 void gq_args_print_version(const gq_cli_spec *spec, FILE *out);
 
