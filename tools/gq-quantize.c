@@ -713,12 +713,16 @@ static void free_options(run_options *o) {
     free(o->out_path);
 }
 
-/* Returns GQ_ARGS_CONTINUE, or an exit code to return. */
+/* --help, --version or --help-man was printed: exit 0.  Not GQ_EXIT_OK,
+ * which equals GQ_ARGS_CONTINUE and would run the program. */
+#define OPTIONS_DONE (-1)
+
+/* Returns GQ_ARGS_CONTINUE, OPTIONS_DONE, or an exit code to return. */
 static int parse_options(int argc, char **argv, gq_args *a, run_options *o) {
     memset(o, 0, sizeof *o);
     o->output_type = o->token_type = -1;
     int rc = gq_args_parse(a, &spec, argc, argv);
-    if (rc != GQ_ARGS_CONTINUE) return rc == GQ_ARGS_DONE ? GQ_EXIT_OK : GQ_EXIT_USAGE;
+    if (rc != GQ_ARGS_CONTINUE) return rc == GQ_ARGS_DONE ? OPTIONS_DONE : GQ_EXIT_USAGE;
 
     o->imatrix_path = gq_args_get(a, "imatrix");
     o->imatrix_name = gq_args_get(a, "imatrix-name");
@@ -864,7 +868,7 @@ int main(int argc, char **argv) {
     if (rc != GQ_ARGS_CONTINUE) {
         free_options(&o);
         gq_args_free(&a);
-        return rc;
+        return rc == OPTIONS_DONE ? GQ_EXIT_OK : rc;
     }
     /* a file-size limit must fail write() (EFBIG) rather than kill us, so
      * the temporary file is removed */
