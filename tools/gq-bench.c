@@ -33,6 +33,10 @@
 #include "gq/quant.h"
 #include "gq/types.h"
 
+#ifndef GQ_VERSION /* CMake defines it from project(VERSION) */
+#define GQ_VERSION "unknown"
+#endif
+
 /* ------------------------------------------------------------ options */
 
 typedef struct {
@@ -66,7 +70,8 @@ static void usage(FILE *out) {
             "  --min-ms N       calls are batched until a sample lasts N ms (default 20)\n"
             "  --imatrix        pass importance weights to every type (default: only to the\n"
             "                   types that require them)\n"
-            "  --json           machine-readable output\n");
+            "  --json           machine-readable output\n"
+            "  --version        show the version and exit\n");
 }
 
 /* Parses a positive integer option value; false (with a message) if it is not one. */
@@ -110,7 +115,7 @@ static bool parse_types(const char *list, bench_options *o) {
     return ok;
 }
 
-/* Returns 0 to run, 1 when --help was asked, 2 on a usage error. */
+/* Returns 0 to run, 1 when --help or --version was asked, 2 on a usage error. */
 static int parse_args(int argc, char **argv, bench_options *o) {
     *o = (bench_options){ .rows = 256, .n_per_row = 4096, .threads = gq_cpu_count(), .repeat = 3,
                           .min_sample_seconds = 0.02 };
@@ -120,6 +125,10 @@ static int parse_args(int argc, char **argv, bench_options *o) {
         int64_t v;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
+            return 1;
+        } else if (!strcmp(a, "--version")) {
+            /* The same line as every gq program's --version (cli/args.c). */
+            printf("gq-bench (gq) %s\n", GQ_VERSION);
             return 1;
         } else if (!strcmp(a, "--json")) {
             o->json = true;
