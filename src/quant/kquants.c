@@ -128,22 +128,20 @@ static void dequant_q6_K(const void *src, float *dst, int64_t n) {
         const float d = gq_fp16_to_fp32(b->d);
         /* Per 128 values: ql holds the low nibbles (bytes 0-31: values 0-31
          * low, 64-95 high; bytes 32-63: values 32-63 low, 96-127 high), qh
-         * the top 2 bits of values l, l+32, l+64, l+96 in byte l. */
+         * the top 2 bits of values l, l+32, l+64, l+96 in byte l at bits 0,
+         * 2, 4, 6.  Written quarter by quarter so each loop is contiguous. */
         for (int h = 0; h < 2; h++) {
             const uint8_t *ql = b->ql + 64 * h;
             const uint8_t *qh = b->qh + 32 * h;
-            const int8_t *sc = b->scales + 8 * h;
-            float *y = dst + 128 * h;
-            for (int l = 0; l < 32; l++) {
-                const int is = l / 16;
-                const int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                y[l + 0] = d * (float)sc[is + 0] * (float)q1;
-                y[l + 32] = d * (float)sc[is + 2] * (float)q2;
-                y[l + 64] = d * (float)sc[is + 4] * (float)q3;
-                y[l + 96] = d * (float)sc[is + 6] * (float)q4;
+            for (int k = 0; k < 4; k++) {
+                const uint8_t *lo = ql + 32 * (k & 1);
+                const int lo_shift = 4 * (k >> 1), hi_shift = 2 * k;
+                const float ds0 = d * (float)b->scales[8 * h + 2 * k], ds1 = d * (float)b->scales[8 * h + 2 * k + 1];
+                float *y = dst + 128 * h + 32 * k;
+                for (int l = 0; l < 32; l++) {
+                    const int q = (((lo[l] >> lo_shift) & 0xF) | (((qh[l] >> hi_shift) & 3) << 4)) - 32;
+                    y[l] = (l < 16 ? ds0 : ds1) * (float)q;
+                }
             }
         }
         dst += GQ_QK_K;
