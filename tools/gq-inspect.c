@@ -34,6 +34,9 @@
 #include "gq/ftype.h"
 #include "gq/gguf.h"
 #include "gq/types.h"
+#include "store/model_ref.h"
+#include "store/ollama_label.h"
+#include "store/ollama_list.h"
 
 #define SCHEMA "gq-inspect/1"
 #define ARRAY_PREVIEW 8     /* array items shown without --full-arrays */
@@ -42,7 +45,8 @@
 #define BATCH_VALUES (1u << 20)
 
 typedef struct inspect {
-    const char *path;
+    const char *path;            /* as the user wrote it (a file, ollama:NAME or hf:ORG/REPO/FILE) */
+    gq_store_model store;        /* the file it names (store.path) and Ollama's recorded label */
     gguf_file *f;
     bool json, pretty;
     bool show_summary, show_types, show_kv, show_tensors, show_memory;
@@ -108,6 +112,11 @@ static void text_summary(inspect *in, const gq_model_info *all) {
     gq_table_row(t);
     gq_table_cell(t, "file");
     gq_table_cell(t, in->path);
+    if (in->store.kind != GQ_STORE_FILE) {
+        gq_table_row(t);
+        gq_table_cell(t, "stored at");
+        gq_table_cell(t, in->store.path);
+    }
     gq_table_row(t);
     gq_table_cell(t, "GGUF version");
     gq_table_cellf(t, "%" PRIu32 ", %s%s", gguf_version(f), byte_order(f),
@@ -144,6 +153,11 @@ static void text_summary(inspect *in, const gq_model_info *all) {
     } else {
         gq_table_cell(t, "- (no general.file_type)");
     }
+    char label[256];
+    gq_ollama_label_describe(f, in->store.recorded_label, label, sizeof label);
+    gq_table_row(t);
+    gq_table_cell(t, "ollama label");
+    gq_table_cell(t, label);
     gq_table_row(t);
     gq_table_cell(t, "parameters");
     gq_table_cellf(t, "%s (%s)", gq_fmt_count_short(all->n_elements, a, sizeof a),
@@ -314,6 +328,14 @@ static void json_summary(inspect *in, gq_json *j, const gq_model_info *all) {
     } else {
         gq_json_null(j);
     }
+    /* What Ollama prints for this file (docs/stores.md). */
+    gq_json_key(j, "ollama_label");
+    gq_json_begin_object(j);
+    gq_json_kv_string(j, "shown", gq_ollama_label_of_file(f, GQ_OLLAMA_SINCE_0_30));
+    gq_json_kv_string(j, "shown_before_0_30", gq_ollama_label_of_file(f, GQ_OLLAMA_BEFORE_0_30));
+    gq_json_kv_string(j, "recorded", in->store.recorded_label);
+    gq_json_end_object(j);
+    if (in->store.kind != GQ_STORE_FILE) gq_json_kv_string(j, "stored_at", in->store.path);
     gq_json_kv_uint(j, "parameters", all->n_elements);
     gq_json_kv_bool(j, "all_types_known", all->bytes_known);
     if (all->bytes_known) {
@@ -876,11 +898,12 @@ static const gq_option options[] = {
     {"rows", 0, GQ_OPT_VALUE, "A:B", "with --tensor / --dump-tensor: rows A to B-1 only (and print them)"},
     {"dump-tensor", 0, GQ_OPT_VALUE, "NAME", "write one tensor as raw little-endian float32 (needs -o)"},
     {"output", 'o', GQ_OPT_VALUE, "FILE", "where --dump-tensor writes"},
+    {"list-ollama", 0, GQ_OPT_FLAG, NULL, "list the models in Ollama's store ($OLLAMA_MODELS or ~/.ollama/models)"},
     {0},
 };
 
 static const gq_cli_spec spec = {
-    "gq-inspect", "[options] FILE",
+    "gq-inspect", "[options] FILE | ollama:NAME[:TAG] | hf:ORG/REPO/FILE.gguf[@REV]",
     "Show what is in a GGUF file: summary, tensor types, metadata, tensors, memory needs, tensor values.",
     options,
     "Without a section option, the summary, type histogram, metadata and tensor table are shown.\n"
@@ -889,7 +912,10 @@ static const gq_cli_spec spec = {
     "  gq-inspect model.gguf\n"
     "  gq-inspect --tensors --filter 'blk.0.*' model.gguf\n"
     "  gq-inspect --memory --ctx 32768 model.gguf\n"
-    "  gq-inspect --tensor blk.0.attn_q.weight --rows 0:2 model.gguf\n",
+    "  gq-inspect --tensor blk.0.attn_q.weight --rows 0:2 model.gguf\n"
+    "  gq-inspect ollama:batiai/gemma4-e2b:q4          (a model Ollama pulled; docs/stores.md)\n"
+    "  gq-inspect hf:unsloth/gemma-4-E2B-it-GGUF/gemma-4-E2B-it-Q4_K_M.gguf\n"
+    "  gq-inspect --list-ollama\n",
 };
 
 /* "A:B", "A:" (to the end), ":B", or "A" (one row). */
@@ -936,6 +962,11 @@ int main(int argc, char **argv) {
     in.filters = filters;
     in.n_filters = filters ? n_filters : 0;
 
+    if (gq_args_has(&a, "list-ollama")) {
+        if (a.n_positional) gq_args_usage_error(&spec, "--list-ollama takes no FILE");
+        else rc = gq_ollama_list_print(stdout, in.json, in.pretty);
+        goto done;
+    }
     if (a.n_positional != 1) {
         if (a.n_positional) gq_args_usage_error(&spec, "expected one FILE, got %zu arguments", a.n_positional);
         else gq_args_usage_error(&spec, "no FILE given");
@@ -989,7 +1020,13 @@ int main(int argc, char **argv) {
 
     gguf_error err;
     memset(&err, 0, sizeof err);
-    in.f = gguf_open(in.path, GGUF_OPEN_LENIENT, &err);
+    char store_err[1024];
+    if (!gq_store_locate(in.path, &in.store, store_err, sizeof store_err)) {
+        gq_diag_error(in.path, "%s", store_err);
+        rc = GQ_EXIT_FAILURE;
+        goto done;
+    }
+    in.f = gguf_open(in.store.path, GGUF_OPEN_LENIENT, &err);
     if (!in.f) {
         gq_diag_gguf(in.path, &err);
         rc = GQ_EXIT_FAILURE;
@@ -1007,6 +1044,7 @@ int main(int argc, char **argv) {
     }
 done:
     if (in.f) gguf_close(in.f);
+    gq_store_model_free(&in.store);
     free(in.name_buf);
     free(filters);
     gq_args_free(&a);
