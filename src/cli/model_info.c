@@ -11,21 +11,19 @@ const char *gq_tensor_name(const gguf_tensor *t, char *buf, size_t size) {
     return buf;
 }
 
-static gq_type_usage *usage_for(gq_model_info *info, uint32_t type, bool known, uint64_t *cap) {
-    for (uint64_t i = 0; i < info->n_types; i++)
-        if (info->types[i].type == type) return &info->types[i];
-    if (info->n_types == *cap) {
-        uint64_t n = *cap ? *cap * 2 : 8;
-        gq_type_usage *t = realloc(info->types, n * sizeof *t);
-        if (!t) return NULL;
-        info->types = t;
-        *cap = n;
-    }
-    gq_type_usage *u = &info->types[info->n_types++];
-    memset(u, 0, sizeof *u);
-    u->type = type;
-    u->known = known;
-    return u;
+/* The histogram is built by sorting (type id, tensor index) pairs rather
+ * than by searching a list per tensor: a hostile file can hold a million
+ * tensors with as many distinct unknown type ids, and a per-tensor search
+ * would then take minutes. */
+typedef struct type_of_tensor {
+    uint32_t type;
+    uint64_t index;
+} type_of_tensor;
+
+static int by_type_then_index(const void *a, const void *b) {
+    const type_of_tensor *x = a, *y = b;
+    if (x->type != y->type) return x->type < y->type ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
 }
 
 bool gq_model_info_init(gq_model_info *info, const gguf_file *f, gq_tensor_filter filter, void *ctx) {
@@ -35,18 +33,14 @@ bool gq_model_info_init(gq_model_info *info, const gguf_file *f, gq_tensor_filte
     gguf_get_str(f, "general.architecture", &info->architecture);
     gguf_get_str(f, "general.name", &info->name);
     info->has_file_type = gguf_get_i64(f, "general.file_type", &info->file_type);
-    uint64_t cap = 0;
-    for (uint64_t i = 0; i < gguf_tensor_count(f); i++) {
+    const uint64_t n = gguf_tensor_count(f);
+    type_of_tensor *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order) return false;
+    uint64_t m = 0;
+    for (uint64_t i = 0; i < n; i++) {
         const gguf_tensor *t = gguf_get_tensor(f, i);
         if (filter && !filter(t, ctx)) continue;
-        gq_type_usage *u = usage_for(info, t->type, t->type_known, &cap);
-        if (!u) {
-            gq_model_info_free(info);
-            return false;
-        }
-        u->tensors++;
-        u->elements += t->n_elements;
-        u->bytes += t->n_bytes;
+        order[m++] = (type_of_tensor){t->type, i};
         info->n_tensors++;
         info->n_elements += t->n_elements;
         info->tensor_bytes += t->n_bytes;
@@ -55,6 +49,27 @@ bool gq_model_info_init(gq_model_info *info, const gguf_file *f, gq_tensor_filte
             info->bytes_known = false;
         }
     }
+    qsort(order, (size_t)m, sizeof *order, by_type_then_index);
+    uint64_t n_types = 0;
+    for (uint64_t k = 0; k < m; k++) n_types += k == 0 || order[k].type != order[k - 1].type;
+    info->types = calloc(n_types ? n_types : 1, sizeof *info->types);
+    if (!info->types) {
+        free(order);
+        return false;
+    }
+    for (uint64_t k = 0; k < m; k++) {
+        const gguf_tensor *t = gguf_get_tensor(f, order[k].index);
+        if (k == 0 || order[k].type != order[k - 1].type) {
+            gq_type_usage *u = &info->types[info->n_types++];
+            u->type = t->type;
+            u->known = t->type_known;
+        }
+        gq_type_usage *u = &info->types[info->n_types - 1];
+        u->tensors++;
+        u->elements += t->n_elements;
+        u->bytes += t->n_bytes;
+    }
+    free(order);
     return true;
 }
 

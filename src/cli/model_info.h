@@ -32,7 +32,7 @@ typedef struct gq_model_info {
     uint64_t tensor_bytes; /* sum of data sizes (valid when bytes_known) */
     bool bytes_known;
     int64_t first_unknown; /* index of the first tensor of unknown type, or -1 */
-    gq_type_usage *types;  /* by first appearance; sorted by bytes by gq_model_info_sort_types */
+    gq_type_usage *types;  /* by type id; gq_model_info_sort_types orders them by bytes */
     uint64_t n_types;
 } gq_model_info;
 
