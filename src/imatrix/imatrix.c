@@ -19,22 +19,33 @@ void imatrix_fail(gq_status *status, gq_status value, char *msg, size_t msg_size
     }
 }
 
+/* Make room for element `count` of an array whose capacity follows from
+ * its length (16, then doubling): appending n elements reallocates about
+ * log2(n) times.  Growing one slot per element made a file of 60,000 tiny
+ * entries ask the heap for 57 GB in total, and copy most of it where
+ * realloc cannot grow in place (under ASan: always). */
+static bool reserve_next(void **array, size_t count, size_t elem) {
+    if (count != 0 && (count < 16 || (count & (count - 1)) != 0)) return true;
+    const size_t cap = count == 0 ? 16 : count * 2;
+    if (cap < count || cap > SIZE_MAX / elem) return false;
+    void *grown = realloc(*array, cap * elem);
+    if (!grown) return false;
+    *array = grown;
+    return true;
+}
+
 bool imatrix_append(gq_imatrix *m, char *name, float *weights, uint64_t n_values, uint64_t n_experts) {
-    gq_imatrix_entry *grown = realloc(m->entries, (m->n_entries + 1) * sizeof *grown);
-    if (!grown) {
+    if (!reserve_next((void **)&m->entries, m->n_entries, sizeof *m->entries)) {
         free(name);
         free(weights);
         return false;
     }
-    m->entries = grown;
     m->entries[m->n_entries++] = (gq_imatrix_entry){ name, weights, n_values, n_experts };
     return true;
 }
 
 bool imatrix_add_dataset(gq_imatrix *m, const char *name, size_t len) {
-    char **grown = realloc(m->datasets, (m->n_datasets + 1) * sizeof *grown);
-    if (!grown) return false;
-    m->datasets = grown;
+    if (!reserve_next((void **)&m->datasets, m->n_datasets, sizeof *m->datasets)) return false;
     char *copy = malloc(len + 1);
     if (!copy) return false;
     memcpy(copy, name, len);
