@@ -2,6 +2,8 @@
  * metadata and tensor views (see model.h). */
 #include "compare/model.h"
 
+#include "store/model_ref.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,10 +125,11 @@ static bool add_note(cmp_model *m, const char *fmt, ...) {
     return true;
 }
 
-static bool open_parts(cmp_model *m, char *err, size_t err_cap) {
+/* file: the path m->path names (the same unless it is an ollama:/hf: name). */
+static bool open_parts(cmp_model *m, const char *file, char *err, size_t err_cap) {
     size_t prefix_len;
     unsigned part, count;
-    if (!cmp_split_name(m->path, &prefix_len, &part, &count)) count = 1;
+    if (!cmp_split_name(file, &prefix_len, &part, &count)) count = 1;
     m->parts = calloc(count, sizeof *m->parts);
     m->part_paths = calloc(count, sizeof *m->part_paths);
     if (!m->parts || !m->part_paths) {
@@ -137,11 +140,11 @@ static bool open_parts(cmp_model *m, char *err, size_t err_cap) {
     for (unsigned i = 0; i < count; i++) {
         char *p;
         if (count == 1) {
-            p = dup_str(m->path);
+            p = dup_str(file);
         } else {
             size_t n = prefix_len + 32;
             p = malloc(n);
-            if (p) snprintf(p, n, "%.*s-%05u-of-%05u.gguf", (int)prefix_len, m->path, i + 1, count);
+            if (p) snprintf(p, n, "%.*s-%05u-of-%05u.gguf", (int)prefix_len, file, i + 1, count);
         }
         if (!p) {
             set_err(err, err_cap, "%s: out of memory", m->path);
@@ -235,7 +238,18 @@ cmp_model *cmp_model_open(const char *path, char *err, size_t err_cap) {
         cmp_model_close(m);
         return NULL;
     }
-    if (!open_parts(m, err, err_cap) || !merge_views(m, err, err_cap)) {
+    /* Reports keep the name as written; the parts are opened where it points. */
+    char *file = gq_store_resolve(path, err, err_cap);
+    if (!file) {
+        char why[900];
+        snprintf(why, sizeof why, "%s", err);
+        set_err(err, err_cap, "%s: %s", path, why);
+        cmp_model_close(m);
+        return NULL;
+    }
+    bool ok = open_parts(m, file, err, err_cap) && merge_views(m, err, err_cap);
+    free(file);
+    if (!ok) {
         cmp_model_close(m);
         return NULL;
     }
