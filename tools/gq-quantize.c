@@ -35,6 +35,7 @@
 #include "gq/quant.h"
 #include "gq/types.h"
 #include "mix/output_meta.h"
+#include "store/model_ref.h"
 
 /* Elements converted per step: 4 Mi floats = 16 MiB of f32 (plus the raw
  * and quantized copies), enough to keep every thread busy. */
@@ -69,7 +70,9 @@ static const gq_cli_spec spec = {
     "TYPE is a llama.cpp file type: Q8_0 Q6_K Q5_K_M Q5_K_S Q4_K_M Q4_K_S Q3_K_L Q3_K_M Q3_K_S\n"
     "Q2_K Q2_K_S IQ4_XS IQ4_NL IQ3_M IQ3_S IQ3_XS IQ3_XXS IQ2_M IQ2_S IQ2_XS IQ2_XXS IQ1_M IQ1_S\n"
     "Q4_0 Q4_1 Q5_0 Q5_1 TQ1_0 TQ2_0 MXFP4_MOE F16 BF16 F32 COPY, or its number.\n"
-    "With IN.gguf TYPE only, the output is ggml-model-TYPE.gguf beside the input.\n\n"
+    "With IN.gguf TYPE only, the output is ggml-model-TYPE.gguf beside the input.\n"
+    "IN may also be ollama:NAME[:TAG] or hf:ORG/REPO/FILE.gguf[@REV] (docs/stores.md);\n"
+    "without OUT those write ggml-model-TYPE.gguf in the current directory.\n\n"
     "Examples:\n"
     "  gq-quantize model-BF16.gguf model-Q4_K_M.gguf Q4_K_M\n"
     "  gq-quantize --imatrix model.imatrix.gguf model-BF16.gguf model-IQ2_M.gguf IQ2_M 8\n"
@@ -79,7 +82,8 @@ static const gq_cli_spec spec = {
 /* ------------------------------------------------------------ the run */
 
 typedef struct run_options {
-    const char *in_path;
+    const char *in_path;       /* as written: a file, ollama:NAME or hf:ORG/REPO/FILE (messages, reports) */
+    char *in_file;             /* the file it names (opened) */
     char *out_path;
     int ftype;                 /* the number written as general.file_type (COPY: decided later) */
     const char *ftype_name;
@@ -560,7 +564,7 @@ static gq_status convert_tensor(stream_state *s, const planned_tensor *pt) {
 
 static gq_status write_output(const run_options *o, gguf_file *in, const plan *p) {
     gguf_error err;
-    if (gguf_writer_check_not_same(o->out_path, o->in_path, &err) != GQ_OK) {
+    if (gguf_writer_check_not_same(o->out_path, o->in_file, &err) != GQ_OK) {
         gq_diag_error(NULL, "%s", err.message);
         return GQ_ERR_ARG;
     }
@@ -711,6 +715,7 @@ static void free_options(run_options *o) {
     free(o->type_overrides);
     free(o->kv_overrides);
     free(o->out_path);
+    free(o->in_file);
 }
 
 /* --help, --version or --help-man was printed: exit 0.  Not GQ_EXIT_OK,
@@ -776,7 +781,8 @@ static int parse_options(int argc, char **argv, gq_args *a, run_options *o) {
     bool type_second = strcmp(pos[1], "COPY") == 0 || strcmp(pos[1], "copy") == 0 || gq_ftype_from_name(pos[1]);
     if (type_second) {
         type_at = 1; /* IN TYPE [THREADS]: output beside the input, named as llama-quantize names it */
-        const char *slash = strrchr(o->in_path, '/');
+        /* ... but never inside a model store: an ollama:/hf: input writes here. */
+        const char *slash = gq_store_kind_of(o->in_path) == GQ_STORE_FILE ? strrchr(o->in_path, '/') : NULL;
         size_t dir = slash ? (size_t)(slash - o->in_path) + 1 : 0;
         size_t need = dir + strlen("ggml-model-") + strlen(pos[1]) + strlen(".gguf") + 1;
         o->out_path = malloc(need);
@@ -886,8 +892,11 @@ int main(int argc, char **argv) {
 
     if (exit_code == GQ_EXIT_OK) {
         gguf_error err;
-        in = gguf_open(o.in_path, o.dry_run ? GGUF_OPEN_HEADER_ONLY : 0, &err);
-        if (!in) {
+        char store_err[1024];
+        if (!(o.in_file = gq_store_resolve(o.in_path, store_err, sizeof store_err))) {
+            gq_diag_error(o.in_path, "%s", store_err);
+            exit_code = GQ_EXIT_FAILURE;
+        } else if (!(in = gguf_open(o.in_file, o.dry_run ? GGUF_OPEN_HEADER_ONLY : 0, &err))) {
             gq_diag_gguf(o.in_path, &err);
             exit_code = gq_exit_code(err.status);
         }
