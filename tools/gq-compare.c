@@ -59,6 +59,7 @@ static const gq_cli_spec spec = {
     "Compare quantized variants of one model: sizes, metadata, tensor parity and reconstruction error.",
     options,
     "Split models (name-00001-of-00003.gguf) are read as one model: name any part.\n"
+    "A model may also be named ollama:NAME[:TAG] or hf:ORG/REPO/FILE.gguf[@REV] (docs/stores.md).\n"
     "\n"
     "Exit codes: 0 success (every --check holds), 1 a check failed, 2 usage error,\n"
     "3 an input could not be read, 4 other failure (memory, writing output), 130 interrupted.\n"
@@ -66,7 +67,8 @@ static const gq_cli_spec spec = {
     "Examples:\n"
     "  gq-compare model-BF16.gguf model-Q8_0.gguf model-Q4_K_M.gguf\n"
     "  gq-compare --html report.html --markdown model-*.gguf > report.md\n"
-    "  gq-compare --check all --max-nmse 0.01 --ignore-key 'general.name' ref.gguf new.gguf\n",
+    "  gq-compare --check all --max-nmse 0.01 --ignore-key 'general.name' ref.gguf new.gguf\n"
+    "  gq-compare ollama:batiai/gemma4-e2b:q4 ollama:batiai/gemma4-e2b:q6\n",
 };
 
 typedef struct progress_state {
