@@ -81,7 +81,8 @@ static void fill_weights(float *w, int64_t n, int kind) {
         switch (kind) {
         case 0: w[i] = uniform() + 1e-4f; break;
         case 1: w[i] = (rng() % 5 == 0) ? 0.f : uniform() * 100.f; break; /* zeros: llama.cpp allows them */
-        default: w[i] = (rng() % 3 == 0) ? 1e30f : 1e-30f; break;       /* extreme */
+        case 2: w[i] = (rng() % 3 == 0) ? 1e30f : 1e-30f; break;        /* extreme */
+        default: w[i] = (rng() % 7 == 0) ? NAN : (rng() % 7 == 0) ? INFINITY : 1.f; break; /* not checked by the API */
         }
     }
 }
@@ -133,7 +134,7 @@ static void simd_quantize_matches_scalar(void **state) {
     for (size_t t = 0; t < N_QUANTIZABLE; t++) {
         const uint32_t type = quantizable[t];
         const size_t rb = row_bytes(type, N_PER_ROW);
-        for (int wk = -1; wk < 3; wk++) {
+        for (int wk = -1; wk < 4; wk++) {
             const float *imatrix = NULL;
             if (wk >= 0) {
                 fill_weights(w, N_PER_ROW, wk);
