@@ -224,19 +224,25 @@ static float sum_squares(const float *x, int n) {
  * Updates *scale, copies the levels (and the on-grid flags) of the winner;
  * leaves them when no trial beats best = 0. */
 static void pick_best_trial(const gq_iq2_trials *t, int group_size, float *scale, int8_t *L, bool *on_grid) {
+    /* Each trial's scale and "best" value if it wins depend only on its own sums: computing them first
+     * leaves the loop that picks the winner a short chain of compares and selects (no branches: which
+     * trial wins is data, a branch would often be mispredicted).  Quotients of trials that cannot win
+     * are computed and dropped. */
+    float trial_scale[GQ_IQ2_TRIAL_SLOTS], trial_best[GQ_IQ2_TRIAL_SLOTS];
+    for (int trial = 0; trial < t->n_trials; trial++) {
+        trial_scale[trial] = t->sumqx[trial] / t->sumq2[trial];
+        trial_best[trial] = trial_scale[trial] * t->sumqx[trial];
+    }
     float best = 0;
     int winner = -1;
     for (int trial = 0; trial < t->n_trials; trial++) {
         const float sumqx = t->sumqx[trial], sumq2 = t->sumq2[trial];
-        /* Selects rather than branches: which trial wins is data, a branch would often be mispredicted.
-         * (The quotient is computed either way and dropped when the trial loses.) */
         const bool better = sumq2 > 0 && sumqx * sumqx > best * sumq2;
-        const float this_scale = sumqx / sumq2;
-        *scale = better ? this_scale : *scale;
-        best = better ? this_scale * sumqx : best;
+        best = better ? trial_best[trial] : best;
         winner = better ? trial : winner;
     }
     if (winner < 0) return;
+    *scale = trial_scale[winner];
     for (int i = 0; i < group_size; i++) L[i] = (int8_t)((t->codes[i / 8][winner] >> (2 * (i % 8))) & 3);
     if (on_grid)
         for (int k = 0; k < group_size / 8; k++) on_grid[k] = !((t->off_grid[k] >> winner) & 1);
