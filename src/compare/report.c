@@ -29,8 +29,11 @@ static bool make_short_labels(cmp_report *r) {
         common = k;
     }
     /* Cut only after a separator, so "model-Q4_K_M" and "model-Q4_K_S"
-     * keep "Q4_K_M" and "Q4_K_S" whole. */
-    while (common > 0 && first[common - 1] != '-' && first[common - 1] != '_' && first[common - 1] != '.') common--;
+     * keep "Q4_K_M" and "Q4_K_S" whole (and Ollama's "gemma4-e2b:q4" and
+     * "gemma4-e2b:q6" keep their tags). */
+    while (common > 0 && first[common - 1] != '-' && first[common - 1] != '_' && first[common - 1] != '.' &&
+           first[common - 1] != ':')
+        common--;
     bool usable = true;
     for (size_t i = 0; i < r->n_inputs; i++) {
         const char *l = r->inputs[i]->label + common;
