@@ -220,8 +220,9 @@ static inline __attribute__((always_inline)) int best_neighbour(const uint16_t *
         s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[5], _mm256_srli_epi32(e, 10)));
         s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[6], _mm256_srli_epi32(e, 12)));
         s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[7], _mm256_srli_epi32(e, 14)));
-        if (count - c < 8) /* lanes past the list: never the least */
-            s = _mm256_blendv_ps(inf, s, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count - c), lane)));
+        /* Lanes past the list's end are never the least (masked every time: cheaper than a branch
+         * on the list length, which varies from search to search). */
+        s = _mm256_blendv_ps(inf, s, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count - c), lane)));
         _mm256_storeu_ps(score + c, s);
         least = _mm256_min_ps(s, least); /* min_ps returns its second operand when the first is NaN */
     }
@@ -381,11 +382,17 @@ static float prepare_avx2(gq_iq2_group *g, const float *xb, const float *qw, flo
         int s = _mm256_movemask_ps(negative);
         if (g->even_parity && (__builtin_popcount((unsigned)s) & 1)) {
             /* The least important value (least w*x*x, first on ties) keeps its sign. */
-            float importance[8];
-            _mm256_storeu_ps(importance, _mm256_mul_ps(_mm256_mul_ps(w, x), x));
+            const __m256 importance = _mm256_mul_ps(_mm256_mul_ps(w, x), x);
+            /* The scalar scan keeps the first strict minimum, skipping NaNs, unless the first value
+             * is NaN (then nothing compares below it and it stays). */
             int imin = 0;
-            for (int i = 1; i < 8; i++)
-                if (importance[i] < importance[imin]) imin = i;
+            const float first = _mm256_cvtss_f32(importance);
+            if (first == first) {
+                const __m256 not_nan = _mm256_cmp_ps(importance, importance, _CMP_ORD_Q);
+                const __m256 candidates = _mm256_blendv_ps(_mm256_set1_ps(INFINITY), importance, not_nan);
+                const float least = hmin_ps(candidates);
+                imin = __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(candidates, _mm256_set1_ps(least), _CMP_EQ_OQ)));
+            }
             const __m256i at_min = _mm256_cmpeq_epi32(_mm256_set1_epi32(imin), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
             xval = _mm256_xor_ps(xval, _mm256_and_ps(_mm256_castsi256_ps(at_min), sign_bit));
             s ^= 1 << imin;
