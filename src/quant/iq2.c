@@ -130,6 +130,15 @@ int gq_iq2_best_neighbour(const gq_lattice *lat, uint32_t code, const float *xva
     return best;
 }
 
+int gq_iq2_settle_scalar(const gq_lattice *lat, const float *xval, const float *sqrt_weight, float scale,
+                         int8_t *levels) {
+    const float id = 1 / scale;
+    for (int i = 0; i < 8; i++) levels[i] = gq_iq2_level(id, xval[i]);
+    const uint16_t code = gq_lattice_code(levels);
+    if (lat->map[code] >= 0) return lat->map[code];
+    return gq_iq2_best_neighbour(lat, code, xval, sqrt_weight, scale, levels);
+}
+
 /* ------------------------------------------------------------ the trials */
 
 void gq_iq2_run_trials_scalar(gq_iq2_trials *t) {
@@ -399,17 +408,7 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
 
         if (scale > 0) {
             /* Round once more at the chosen scale and settle every sub-group on the codebook. */
-            const float id = 1 / scale;
-            for (int k = 0; k < 4; k++) {
-                int8_t levels[8];
-                for (int i = 0; i < 8; i++) levels[i] = gq_iq2_level(id, xval[8 * k + i]);
-                const uint16_t code = gq_lattice_code(levels);
-                int grid_index = lat->map[code];
-                if (grid_index < 0)
-                    grid_index = steps->best_neighbour(lat, code, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
-                const uint16_t settled = lat->level_codes[grid_index];
-                for (int i = 0; i < 8; i++) L[8 * k + i] = (int8_t)((settled >> (2 * i)) & 3);
-            }
+            for (int k = 0; k < 4; k++) steps->settle(lat, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
             scale = refit_scale(xval, weight, L, 32, scale);
         }
         if (scale < 0) {
@@ -485,13 +484,8 @@ static float search_group16(const float *xb, const float *qw, float sigma2, bool
 
     if ((!on_grid[0] || !on_grid[1]) && scale > 0) {
         /* Re-round the sub-groups that needed a neighbour, at the chosen scale. */
-        const float id = 1 / scale;
-        for (int k = 0; k < 2; k++) {
-            if (on_grid[k]) continue;
-            for (int i = 0; i < 8; i++) L[8 * k + i] = gq_iq2_level(id, xval[8 * k + i]);
-            const uint16_t code = gq_lattice_code(L + 8 * k);
-            if (lat->map[code] < 0) steps->best_neighbour(lat, code, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
-        }
+        for (int k = 0; k < 2; k++)
+            if (!on_grid[k]) steps->settle(lat, xval + 8 * k, waux + 8 * k, scale, L + 8 * k);
         scale = refit_scale(xval, weight, L, 16, scale);
     }
     if (scale < 0) {
@@ -590,7 +584,7 @@ void gq_iq2_s_quantize(const float *src, void *dst, int64_t nrows, int64_t n_per
 /* ------------------------------------------------------------ registration */
 
 static const gq_iq2_kernels scalar_steps = { gq_iq2_prepare_scalar, gq_iq2_first_guess_scalar,
-                                              gq_iq2_run_trials_scalar, gq_iq2_best_neighbour };
+                                              gq_iq2_run_trials_scalar, gq_iq2_settle_scalar };
 
 static void quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
     gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, &scalar_steps);

@@ -8,8 +8,8 @@
  * keep the scale whose rounding explains the data best.  Those trials are
  * nearly all the work and are independent of each other, so they sit behind
  * a function pointer, with the other steps that touch every value (the
- * group's weights and signs, the neighbour search and iq2_xxs's first
- * guess) in gq_iq2_kernels: the search
+ * group's weights and signs, iq2_xxs's first guess, the final settling on
+ * the codebook) in gq_iq2_kernels: the search
  * logic around them is written once, in iq2.c, and a SIMD file only
  * supplies faster steps.  A SIMD trial runner must give exactly the scalar bits: every
  * running sum is still accumulated in element order, in float, unfused. */
@@ -76,8 +76,15 @@ typedef struct gq_iq2_trials {
  * the first one listed winning ties, as ggml's iq2_find_best_neighbour.
  * Writes its 8 levels and returns its grid index.  (Where ggml would abort
  * because every score is NaN or infinite, the first neighbour is taken.) */
-typedef int (*gq_iq2_neighbour_fn)(const gq_lattice *lat, uint32_t code, const float *xval,
-                                   const float *sqrt_weight, float scale, int8_t *levels);
+int gq_iq2_best_neighbour(const gq_lattice *lat, uint32_t code, const float *xval, const float *sqrt_weight,
+                          float scale, int8_t *levels);
+
+/* Settle 8 magnitudes on the codebook at `scale`: round each to its level
+ * at 1/scale (gq_iq2_level), and if that point is not a codebook entry take
+ * its best neighbour (gq_iq2_best_neighbour).  Writes the 8 levels and
+ * returns the grid index: the final step of every group's search. */
+typedef int (*gq_iq2_settle_fn)(const gq_lattice *lat, const float *xval, const float *sqrt_weight, float scale,
+                                int8_t *levels);
 
 /* One group of 16 or 32 values, prepared for the search: importance
  * weights (qw * sqrt(sigma2 + x^2); without qw sqrt(sigma2 + x^2), or for
@@ -112,15 +119,15 @@ typedef struct gq_iq2_kernels {
     gq_iq2_prepare_fn prepare;
     gq_iq2_first_guess_fn first_guess;
     void (*run_trials)(gq_iq2_trials *trials);
-    gq_iq2_neighbour_fn best_neighbour;
+    gq_iq2_settle_fn settle;
 } gq_iq2_kernels;
 
 /* The scalar steps (the reference). */
 float gq_iq2_prepare_scalar(gq_iq2_group *g, const float *xb, const float *qw, float sigma2);
 float gq_iq2_first_guess_scalar(const float *xval, const float *weight, uint8_t *L);
 void gq_iq2_run_trials_scalar(gq_iq2_trials *trials);
-int gq_iq2_best_neighbour(const gq_lattice *lat, uint32_t code, const float *xval, const float *sqrt_weight,
-                          float scale, int8_t *levels);
+int gq_iq2_settle_scalar(const gq_lattice *lat, const float *xval, const float *sqrt_weight, float scale,
+                         int8_t *levels);
 
 /* The quantizers, with the steps to use; see kernels.h for the rest.
  * iq2_xxs and iq2_xs need imatrix (the public API refuses without one;

@@ -168,6 +168,14 @@ static void ensure_search_tables(enum gq_lattice_kind kind) {
 
 /* ------------------------------------------------------------ neighbour search */
 
+/* Round 8 floats to int32 as gq_iq2_round does (the 1.5 * 2^23 trick, with its wrap). */
+static inline __m256i round_epi32(__m256 v) {
+    const __m256 biased = _mm256_add_ps(v, _mm256_set1_ps(12582912.f));
+    return _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(biased), _mm256_set1_epi32(0x007fffff)),
+                            _mm256_set1_epi32(0x00400000));
+}
+
+
 /* A sub-group's 8 magnitudes and square-root weights, each broadcast. */
 typedef struct {
     __m256 x[8];
@@ -343,17 +351,28 @@ static void run_trials_avx2(gq_iq2_trials *t) {
 
 /* ------------------------------------------------------------ the other steps */
 
-/* gq_iq2_best_neighbour for the final settling of a group. */
-static int best_neighbour_avx2(const gq_lattice *lat, uint32_t code, const float *xval, const float *sqrt_weight,
-                               float scale, int8_t *levels) {
+/* gq_iq2_settle_scalar with the 8 values in the lanes. */
+static int settle_avx2(const gq_lattice *lat, const float *xval, const float *sqrt_weight, float scale,
+                       int8_t *levels) {
     ensure_search_tables(lat->kind);
+    const __m256 id = _mm256_set1_ps(1 / scale);
+    const __m256 v = _mm256_mul_ps(_mm256_set1_ps(0.5f),
+                                   _mm256_sub_ps(_mm256_mul_ps(id, _mm256_loadu_ps(xval)), _mm256_set1_ps(1.f)));
+    const __m256i l = _mm256_min_epi32(_mm256_max_epi32(round_epi32(v), _mm256_setzero_si256()), _mm256_set1_epi32(2));
+    /* The point's base-3 number: sum of level_i * 3^i (integer sums: any order). */
+    const __m256i digits = _mm256_mullo_epi32(l, _mm256_setr_epi32(1, 3, 9, 27, 81, 243, 729, 2187));
+    __m128i sum = _mm_add_epi32(_mm256_castsi256_si128(digits), _mm256_extracti128_si256(digits, 1));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4e));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xb1));
+    const int32_t entry = map3[lat->kind][_mm_cvtsi128_si32(sum)];
+    if (entry >= 0) {
+        const __m128i l16 = _mm_packs_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1));
+        _mm_storel_epi64((__m128i *)levels, _mm_packs_epi16(l16, l16));
+        return entry;
+    }
     subgroup g;
     load_subgroup(&g, xval, sqrt_weight);
-    /* The compact map (the caller rounded, so every level is 0..2) and the code lists stay in
-     * cache; the winner's grid index is the lattice map's entry for its levels. */
-    int code3 = 0;
-    for (int i = 7; i >= 0; i--) code3 = 3 * code3 + (int)((code >> (2 * i)) & 3);
-    const uint16_t *list = code_lists[lat->kind] + (-map3[lat->kind][code3] - 1);
+    const uint16_t *list = code_lists[lat->kind] + (-entry - 1);
     const uint16_t best = list[1 + best_neighbour(list + 1, list[0], &g, scale)];
     for (int i = 0; i < 8; i++) levels[i] = (int8_t)((best >> (2 * i)) & 3);
     return lat->map[best];
@@ -408,12 +427,6 @@ static float prepare_avx2(gq_iq2_group *g, const float *xb, const float *qw, flo
     return _mm_cvtss_f32(m); /* at least 0: each sub-group has at most one negative magnitude */
 }
 
-/* Round 8 floats to int32 as gq_iq2_round does (the 1.5 * 2^23 trick, with its wrap). */
-static inline __m256i round_epi32(__m256 v) {
-    const __m256 biased = _mm256_add_ps(v, _mm256_set1_ps(12582912.f));
-    return _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(biased), _mm256_set1_epi32(0x007fffff)),
-                            _mm256_set1_epi32(0x00400000));
-}
 
 /* Sum of n floats in index order, as the scalar loops accumulate. */
 static inline float sum_in_order(const float *terms, int n) {
@@ -549,7 +562,7 @@ static float first_guess_avx2(const float *x, const float *w, uint8_t *L) {
 }
 /* ------------------------------------------------------------ registration */
 
-static const gq_iq2_kernels avx2_steps = { prepare_avx2, first_guess_avx2, run_trials_avx2, best_neighbour_avx2 };
+static const gq_iq2_kernels avx2_steps = { prepare_avx2, first_guess_avx2, run_trials_avx2, settle_avx2 };
 
 static void quant_iq2_xxs(const float *src, void *dst, int64_t nrows, int64_t n_per_row, const float *imatrix) {
     gq_iq2_xxs_quantize(src, dst, nrows, n_per_row, imatrix, &avx2_steps);
