@@ -308,17 +308,12 @@ static void run_trials_avx2(gq_iq2_trials *t) {
             }
             _mm_storeu_si128((__m128i *)(t->codes[k] + b),
                              _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1)));
-            /* Eight plain loads from the small map beat a gather here; no branches: whether a
-             * rounded point is on the codebook is close to a coin toss. */
-            int32_t lane_code3[8];
-            _mm256_storeu_si256((__m256i *)lane_code3, code3);
+            /* No branches: whether a rounded point is on the codebook is close to a coin toss.
+             * A negative entry (sign bit) is off the codebook. */
             int32_t *e = entry[b / 8][k];
-            int missed = 0;
-            for (int lane = 0; lane < 8; lane++) {
-                e[lane] = map[lane_code3[lane]];
-                missed |= (int)((uint32_t)e[lane] >> 31) << lane; /* negative: off the codebook */
-            }
-            missed &= live;
+            const __m256i found = _mm256_i32gather_epi32((const int *)map, code3, 4);
+            _mm256_storeu_si256((__m256i *)e, found);
+            const int missed = _mm256_movemask_ps(_mm256_castsi256_ps(found)) & live;
             off_grid[b / 8][k] = missed;
             t->off_grid[k] |= (uint32_t)missed << b;
         }
