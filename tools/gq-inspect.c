@@ -5,6 +5,7 @@
  *   gq-inspect --kv | --tensors FILE     one section; --filter GLOB narrows it
  *   gq-inspect --memory [--ctx N] FILE   weights + KV cache at context N
  *   gq-inspect --tensor NAME [--rows A:B] FILE         values, statistics, histogram
+ *   gq-inspect --tensor NAME --block K [--ref ORIG] FILE  one block decoded (docs/formats.md)
  *   gq-inspect --dump-tensor NAME -o OUT [--rows A:B] FILE   raw little-endian float32
  *
  * Files are opened leniently: duplicate keys and unknown tensor type ids
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/block_view.h"
 #include "cli/cleanup.h"
 #include "cli/diag.h"
 #include "cli/fmt.h"
@@ -60,6 +62,9 @@ typedef struct inspect {
     const char *output;      /* -o for --dump-tensor */
     bool rows_given;
     uint64_t row_begin, row_end; /* row_end UINT64_MAX: to the last row */
+    bool block_given;            /* --block K */
+    uint64_t block;
+    const char *ref_path;        /* --ref FILE (with --block) */
     char *name_buf;              /* NUL-terminated copies of names for fnmatch */
     size_t name_cap;
     bool printed;                /* a section is on stdout already */
@@ -714,6 +719,36 @@ static int show_tensor_values(inspect *in) {
     return GQ_EXIT_OK;
 }
 
+/* --tensor NAME --block K [--ref FILE]: the view lives in cli/block_view.c;
+ * here the reference is resolved (it may be an ollama:/hf: name too) and
+ * opened. */
+static int show_block(inspect *in) {
+    const gguf_tensor *t = find_tensor(in, in->tensor_name);
+    if (!t) return GQ_EXIT_FAILURE;
+    gq_block_view_request req = {in->path, in->f, t, in->block, in->ref_path, NULL, in->json, in->pretty};
+    char *ref_file = NULL;
+    gguf_file *ref = NULL;
+    if (in->ref_path) {
+        char why[1024];
+        gguf_error err;
+        ref_file = gq_store_resolve(in->ref_path, why, sizeof why);
+        if (!ref_file) {
+            gq_diag_error(in->ref_path, "%s", why);
+            return GQ_EXIT_FAILURE;
+        }
+        ref = gguf_open(ref_file, GGUF_OPEN_LENIENT, &err);
+        free(ref_file);
+        if (!ref) {
+            gq_diag_gguf(in->ref_path, &err);
+            return GQ_EXIT_FAILURE;
+        }
+        req.ref = ref;
+    }
+    int rc = gq_block_view_show(&req);
+    if (ref) gguf_close(ref);
+    return rc;
+}
+
 /* --dump-tensor: raw little-endian float32, written to a temporary file
  * beside the target and renamed into place, so a reader never sees half a
  * dump and an interrupt leaves nothing behind. */
@@ -896,6 +931,8 @@ static const gq_option options[] = {
     {"ctx", 0, GQ_OPT_VALUE, "N", "context length for --memory (default: the file's context_length)"},
     {"tensor", 0, GQ_OPT_VALUE, "NAME", "values of one tensor: statistics, histogram, first values"},
     {"rows", 0, GQ_OPT_VALUE, "A:B", "with --tensor / --dump-tensor: rows A to B-1 only (and print them)"},
+    {"block", 0, GQ_OPT_VALUE, "K", "with --tensor: decode block K field by field (codes, scales, values)"},
+    {"ref", 0, GQ_OPT_VALUE, "FILE", "with --block: the original model; its values are shown beside the block's"},
     {"dump-tensor", 0, GQ_OPT_VALUE, "NAME", "write one tensor as raw little-endian float32 (needs -o)"},
     {"output", 'o', GQ_OPT_VALUE, "FILE", "where --dump-tensor writes"},
     {"list-ollama", 0, GQ_OPT_FLAG, NULL, "list the models in Ollama's store ($OLLAMA_MODELS or ~/.ollama/models)"},
@@ -913,6 +950,7 @@ static const gq_cli_spec spec = {
     "  gq-inspect --tensors --filter 'blk.0.*' model.gguf\n"
     "  gq-inspect --memory --ctx 32768 model.gguf\n"
     "  gq-inspect --tensor blk.0.attn_q.weight --rows 0:2 model.gguf\n"
+    "  gq-inspect --tensor blk.0.attn_q.weight --block 0 --ref model-BF16.gguf model-Q4_K_M.gguf\n"
     "  gq-inspect ollama:batiai/gemma4-e2b:q4          (a model Ollama pulled; docs/stores.md)\n"
     "  gq-inspect hf:unsloth/gemma-4-E2B-it-GGUF/gemma-4-E2B-it-Q4_K_M.gguf\n"
     "  gq-inspect --list-ollama\n",
@@ -1001,6 +1039,23 @@ int main(int argc, char **argv) {
         }
         in.rows_given = true;
     }
+    if (gq_args_has(&a, "block")) {
+        if (!in.tensor_name) {
+            gq_args_usage_error(&spec, "--block needs --tensor NAME");
+            goto done;
+        }
+        if (in.rows_given) {
+            gq_args_usage_error(&spec, "--block shows one block; it cannot be combined with --rows");
+            goto done;
+        }
+        if (!gq_args_get_u64(&a, "block", &in.block)) goto done;
+        in.block_given = true;
+    }
+    in.ref_path = gq_args_get(&a, "ref");
+    if (in.ref_path && !in.block_given) {
+        gq_args_usage_error(&spec, "--ref is only used with --block");
+        goto done;
+    }
     if (gq_args_has(&a, "ctx")) {
         if (!in.show_memory) {
             gq_args_usage_error(&spec, "--ctx is only used with --memory");
@@ -1038,7 +1093,7 @@ int main(int argc, char **argv) {
     }
     if (in.tensor_name || in.dump_name) {
         for (size_t i = 0; i < gguf_warning_count(in.f); i++) gq_diag_warn(in.path, "%s", gguf_warning(in.f, i));
-        rc = in.tensor_name ? show_tensor_values(&in) : dump_tensor(&in);
+        rc = in.block_given ? show_block(&in) : in.tensor_name ? show_tensor_values(&in) : dump_tensor(&in);
     } else {
         rc = show_file(&in);
     }
