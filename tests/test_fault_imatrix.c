@@ -8,12 +8,15 @@
  * accessor (tests/fuzz/entries.c, shared with the fuzzer); no crash, no
  * sanitizer report (each input is an exact-size heap copy); and the heap
  * asked for during the load stays within a small multiple of the file
- * (support/alloc_meter.h; off under ASan, on in the Release build). */
+ * (support/alloc_meter.h; off under ASan, on in the Release build).
+ * GQ_CORPUS_OUT=<dir>: write the generated corpus there and run nothing
+ * else (the fuzz runner seeds from it). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alloc_meter.h"
 #include "gguf_builder.h"
@@ -37,6 +40,19 @@ typedef struct load_result {
     char msg[512];
     gqt_alloc_stats alloc;
 } load_result;
+
+/* GQ_CORPUS_OUT=<dir>: keep every corpus input there (fuzz seeds). */
+static const char *corpus_out;
+
+static void keep_input(const char *what, const void *data, size_t size) {
+    if (!corpus_out) return;
+    char path[4400];
+    size_t n = (size_t)snprintf(path, sizeof path, "%s/", corpus_out);
+    for (const char *c = what; *c && n < sizeof path - 8; c++)
+        path[n++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ? *c : '-';
+    snprintf(path + n, sizeof path - n, ".bin");
+    gqt_write_file(path, data, size);
+}
 
 static load_result load_copy(const void *data, size_t size) {
     load_result r;
@@ -62,6 +78,7 @@ static void require_bounded(const char *what, const load_result *r, size_t size)
 
 /* Refused with status FORMAT (or what `status` says) and a message holding `says`. */
 static void expect_refused(const char *what, const void *data, size_t size, gq_status status, const char *says) {
+    keep_input(what, data, size);
     load_result r = load_copy(data, size);
     require_bounded(what, &r, size);
     if (r.m) fail_msg("%s: loaded, but it is hostile", what);
@@ -73,6 +90,7 @@ static void expect_refused(const char *what, const void *data, size_t size, gq_s
 }
 
 static gq_imatrix *expect_loaded(const char *what, const void *data, size_t size) {
+    keep_input(what, data, size);
     load_result r = load_copy(data, size);
     require_bounded(what, &r, size);
     if (!r.m) fail_msg("%s: refused: %s", what, r.msg);
@@ -515,6 +533,17 @@ static void test_mutations_of_real_files(void **state) {
 }
 
 int main(void) {
+    corpus_out = getenv("GQ_CORPUS_OUT");
+    if (corpus_out && *corpus_out) {
+        /* only write the corpus: the two corpus tests, which keep their inputs */
+        mkdir(corpus_out, 0777);
+        const struct CMUnitTest writers[] = {
+            cmocka_unit_test(test_legacy_corpus),
+            cmocka_unit_test(test_gguf_corpus),
+        };
+        return cmocka_run_group_tests(writers, NULL, NULL);
+    }
+    corpus_out = NULL;
     if (!GQT_ALLOC_METER) print_message("allocation meter OFF in this build (sanitizer); the Release build runs it\n");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legacy_corpus),

@@ -29,9 +29,10 @@ void gqfuzz_walk_gguf(const gguf_file *f);
 /* gq_imatrix_load_memory, then lookups, filtering and the non-finite scan. */
 int gqfuzz_imatrix(const uint8_t *data, size_t size);
 
-/* The first byte picks a type id (every id 0..63, known or not), the rest
- * are block bytes: dequantized through the SIMD and the scalar kernels,
- * on one and on two threads, from an exact-size copy. */
+/* The first byte picks a type id (bits 0-5: every id 0..63, known or not)
+ * and whether to use two threads (bit 6); the rest are block bytes,
+ * dequantized through the scalar and the SIMD kernels and by rows, from
+ * an exact-size copy. */
 int gqfuzz_dequant(const uint8_t *data, size_t size);
 
 #endif
