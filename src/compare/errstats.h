@@ -3,16 +3,17 @@
  * For a reference x and a reconstruction y (both float32), e = y - x is
  * taken in float64 and five sums are kept (n, Σe², Σx², Σy², Σxy) plus
  * max|e|; every figure in the report derives from them.  Sums are built
- * per chunk of a fixed size and combined in chunk order by the caller, so
- * they do not depend on how many threads did the work.
+ * per chunk of a fixed size, in an order fixed inside the chunk (pairs.h
+ * has the kernels that build them), and combined in chunk order by the
+ * caller, so they do not depend on how many threads did the work.
  *
  * Percentiles of |e| come from a histogram with 64 bins per octave (bins
- * are cut on the top 6 mantissa bits of the float64 |e|): a bin spans at
- * most 1/64 of its lower edge, so its midpoint is within 0.78 % of any
- * value in it — inside the 1 % the report promises, without keeping or
- * sorting the elements.  Counts are integers, so merging histograms is
- * exact in any order.  Octaves are allocated on first use (512 bytes each),
- * which keeps a histogram around 10 KB for real error distributions. */
+ * are cut on the top 6 mantissa bits of |e|): a bin spans at most 1/64 of
+ * its lower edge, so its midpoint is within 0.78 % of any value in it —
+ * inside the 1 % the report promises, without keeping or sorting the
+ * elements.  Counts are integers, so merging histograms is exact in any
+ * order.  Octaves are allocated on first use (512 bytes each), which keeps
+ * a histogram around 10 KB for real error distributions. */
 #ifndef GQ_COMPARE_ERRSTATS_H
 #define GQ_COMPARE_ERRSTATS_H
 
@@ -49,9 +50,6 @@ typedef struct cmp_figures {
     double snr_db;  /* 10·log10(Σx²/Σe²); +inf when e is 0 everywhere */
     double p50, p99, p999; /* of |e|, from the histogram (NaN when unknown) */
 } cmp_figures;
-
-/* Add n element pairs.  hist may be NULL. */
-void cmp_accumulate(cmp_sums *s, cmp_hist *hist, const float *x, const float *y, size_t n);
 
 /* a += b (sums in the order the calls are made). */
 void cmp_sums_add(cmp_sums *a, const cmp_sums *b);

@@ -2,36 +2,61 @@
  *
  * Streaming: one tensor at a time, and within it fixed-size chunks of
  * elements (CHUNK_ELEMS, rounded to whole blocks of every type involved).
- * For a chunk the reference is dequantized once and every variant is
- * compared against it, so the reference is read once however many variants
- * there are.  Threads take chunks in any order; each chunk's sums land in
- * its own slot and the slots are added in chunk order afterwards, so the
- * figures are the same bits whatever the thread count.  Histogram counts
- * are integers and merge exactly in any order.
+ * For a chunk the reference is read and dequantized once and every variant
+ * is compared against it, so the reference is read once however many
+ * variants there are; Σx² is the reference's and is summed once per chunk
+ * too.  Threads take chunks in any order; each chunk's sums land in its
+ * own slot and the slots are added in chunk order afterwards, and inside a
+ * chunk the order of every sum is fixed (pairs.h), so the figures are the
+ * same bits whatever the thread count and whichever kernel (AVX2 or
+ * portable) ran.  Histogram counts are integers and merge exactly in any
+ * order.
  *
- * Memory: per thread two float buffers of one chunk and one byte buffer
- * for unmapped or byte-swapped reads (about 2 MiB); mapped pages are handed
- * back to the kernel once a chunk is done, so the resident size does not
- * grow with the model. */
+ * Reading: tensor bytes are read with pread() into per-thread buffers, as
+ * `cat` reads, not through the reader's memory map.  Mapping gigabytes and
+ * handing the pages back as we go costs page faults and TLB shootdowns
+ * (on a virtual machine, each a trip to the hypervisor) that dwarfed the
+ * arithmetic; a copy from the page cache into a buffer that stays in the
+ * CPU cache is cheaper and keeps the resident size at a few MiB per thread
+ * whatever the model size.
+ *
+ * Inside a chunk a variant is dequantized in pieces of PIECE_ELEMS, so its
+ * floats are still in L1 when the pair kernel reads them; the reference's
+ * floats for the whole chunk (512 KiB) stay in L2. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
-#if defined(GQ_HAVE_PTHREADS)
-#include <pthread.h>
-#endif
 
 #include "gq/quant.h"
 #include "compare/format.h"
+#include "compare/pairs.h"
 #include "compare/report.h"
+#include "compare/team.h"
 
 #define CHUNK_ELEMS ((uint64_t)1 << 17)
+#define MAX_CHUNK (CHUNK_ELEMS + 256) /* CHUNK_ELEMS rounded up to whole blocks */
+#define PIECE_ELEMS 4096
+/* A piece is a multiple of CMP_SUM_BLOCK and of every block size (at most
+ * 256), so at most their least common multiple. */
+#define MAX_PIECE (CMP_SUM_BLOCK * 256)
 #define MAX_THREADS 64
-#define MAX_ELEM_BYTES 8 /* widest plain scalar (f64, i64) */
+#define MAX_ELEM_BYTES 8 /* widest plain scalar (f64, i64); every block type packs tighter */
+/* Bins count in uint32: move them into the histogram well before that wraps. */
+#define BINS_FLUSH_AT ((uint64_t)1 << 31)
+
+/* Our own descriptor for each part of each input. */
+typedef struct part_fd {
+    const gguf_file *f;
+    int fd; /* -1: read through the reader instead */
+} part_fd;
 
 /* One side of a comparison for the current tensor. */
 typedef struct source {
@@ -39,31 +64,38 @@ typedef struct source {
     const gguf_file *f;
     const gguf_tensor *t;
     const gq_type_info *ti;
-    const uint8_t *map;   /* the tensor's bytes in the map, or NULL: read them */
+    int fd;               /* pread from here when >= 0 */
+    uint64_t data_pos;    /* file offset of the tensor's first byte */
     unsigned swap_width;  /* big-endian scalars: bytes to reverse per element (0: none) */
 } source;
 
 typedef struct tensor_job {
-    const cmp_report *r;
     const cmp_options *opt;
+    const cmp_pair_kernels *kernels;
     source ref;
     source *var;             /* [n_variants] */
-    uint64_t n, chunk, n_chunks;
+    size_t nv;
+    uint64_t n, chunk, n_chunks, piece;
     cmp_sums *partials;      /* [n_chunks * n_variants] */
     atomic_uint_fast64_t next_chunk;
-    atomic_uint_fast64_t chunks_done;
     atomic_int read_failed;  /* 1: reference unreadable, else variant index + 2 */
     atomic_bool stop;
     size_t page;
 } tensor_job;
 
 typedef struct worker {
-    tensor_job *job;
-    float *x, *y;
-    uint8_t *raw;
-    cmp_hist *hist;          /* [n_variants] */
-    size_t n_variants;
+    float *x;                /* the reference's floats of one chunk */
+    float *y;                /* a variant's floats of one piece */
+    uint8_t *ref_raw, *var_raw; /* one chunk of bytes each */
+    cmp_bins *bins;          /* [n_variants] */
+    cmp_hist *hist;          /* [n_variants], this tensor's */
+    bool took_part;          /* did work on the current tensor */
 } worker;
+
+typedef struct pass {
+    tensor_job *job;
+    worker *workers;
+} pass;
 
 static uint64_t gcd_u64(uint64_t a, uint64_t b) {
     while (b) {
@@ -83,83 +115,142 @@ static void swap_bytes(uint8_t *p, uint64_t n_bytes, unsigned width) {
         }
 }
 
-/* Give the map pages that lie wholly inside [p, p+n) back to the kernel:
- * the data is read once, and keeping it resident would make the process
- * as large as the model.  The pages are file-backed and unmodified, so a
- * later read simply faults them in again. */
-static void release_pages(const tensor_job *job, const uint8_t *p, uint64_t n) {
+/* Give the map pages that lie wholly inside [p, p+n) back to the kernel
+ * (only on the fallback path that reads through the reader's map). */
+static void release_pages(size_t page, const uint8_t *p, uint64_t n) {
 #if defined(__linux__) && defined(MADV_DONTNEED)
-    uintptr_t start = ((uintptr_t)p + job->page - 1) & ~(uintptr_t)(job->page - 1);
-    uintptr_t end = ((uintptr_t)p + (uintptr_t)n) & ~(uintptr_t)(job->page - 1);
+    uintptr_t start = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t end = ((uintptr_t)p + (uintptr_t)n) & ~(uintptr_t)(page - 1);
     if (end > start) (void)madvise((void *)start, end - start, MADV_DONTNEED);
 #else
-    (void)job;
+    (void)page;
     (void)p;
     (void)n;
 #endif
 }
 
-/* Elements [e0, e0+len) of a source as floats in dst. */
-static bool load(const tensor_job *job, const source *s, uint64_t e0, uint64_t len, uint8_t *raw, float *dst) {
+static bool pread_all(int fd, uint8_t *dst, uint64_t n, uint64_t pos) {
+    while (n) {
+        size_t want = n > ((size_t)1 << 30) ? (size_t)1 << 30 : (size_t)n;
+        ssize_t got = pread(fd, dst, want, (off_t)pos);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false; /* error, or the file shrank */
+        dst += got;
+        pos += (uint64_t)got;
+        n -= (uint64_t)got;
+    }
+    return true;
+}
+
+/* Bytes of elements [e0, e0+len) of a source into raw (native byte order). */
+static bool read_chunk(const tensor_job *job, const source *s, uint64_t e0, uint64_t len, uint8_t *raw) {
     uint64_t off = e0 / s->ti->block_size * s->ti->type_size;
     uint64_t bytes = len / s->ti->block_size * s->ti->type_size;
-    const void *src;
-    if (s->map && !s->swap_width) {
-        src = s->map + off;
+    if (s->fd >= 0) {
+        if (!pread_all(s->fd, raw, bytes, s->data_pos + off)) return false;
     } else {
-        if (s->map) {
-            memcpy(raw, s->map + off, (size_t)bytes);
-        } else {
-            gguf_error err;
-            if (gguf_read_tensor(s->f, s->t, off, raw, bytes, &err) != GQ_OK) return false;
-        }
-        if (s->swap_width) swap_bytes(raw, bytes, s->swap_width);
-        src = raw;
+        gguf_error err;
+        if (gguf_read_tensor(s->f, s->t, off, raw, bytes, &err) != GQ_OK) return false;
+        const uint8_t *map = gguf_tensor_data(s->f, s->t);
+        if (map) release_pages(job->page, map + off, bytes);
     }
-    bool ok = gq_dequantize_rows(s->t->type, src, dst, 1, (int64_t)len, 1) == GQ_OK;
-    if (s->map) release_pages(job, s->map + off, bytes);
-    return ok;
+    if (s->swap_width) swap_bytes(raw, bytes, s->swap_width);
+    return true;
 }
 
-static void run_chunks(worker *w) {
-    tensor_job *job = w->job;
-    size_t nv = w->n_variants;
+static bool dequantize(const source *s, const uint8_t *raw, uint64_t e0, uint64_t len, float *dst) {
+    const uint8_t *src = raw + e0 / s->ti->block_size * s->ti->type_size;
+    return gq_dequantize(s->t->type, src, dst, (int64_t)len) == GQ_OK;
+}
+
+static void fail(tensor_job *job, int which) {
+    atomic_store(&job->read_failed, which);
+    atomic_store(&job->stop, true);
+}
+
+/* One chunk: the reference once, then each variant against it. */
+static bool run_chunk(tensor_job *job, worker *w, uint64_t c) {
+    const cmp_pair_kernels *k = job->kernels;
+    size_t nv = job->nv;
+    uint64_t e0 = c * job->chunk;
+    uint64_t len = job->n - e0 < job->chunk ? job->n - e0 : job->chunk;
+    const source *ref = &job->ref;
+    if (!read_chunk(job, ref, e0, len, w->ref_raw) || !dequantize(ref, w->ref_raw, 0, len, w->x)) {
+        fail(job, 1);
+        return false;
+    }
+    cmp_run ref_run = { 0 };
+    k->x2(w->x, NULL, (size_t)len, &ref_run);
+    uint64_t ref_bytes = len / ref->ti->block_size * ref->ti->type_size;
+
+    for (size_t v = 0; v < nv; v++) {
+        const source *s = &job->var[v];
+        if (!s->active) continue;
+        if (!read_chunk(job, s, e0, len, w->var_raw)) {
+            fail(job, (int)v + 2);
+            return false;
+        }
+        cmp_sums *out = &job->partials[c * nv + v];
+        /* Same type, same bytes: every e is 0 and y is x, so the sums are
+         * the reference's own — the very bits the pair kernel would give
+         * (x·x = x·x, and every e² term is +0). */
+        if (s->t->type == ref->t->type && memcmp(w->ref_raw, w->var_raw, (size_t)ref_bytes) == 0) {
+            *out = (cmp_sums){ .n = ref_run.used, .n_nonfinite = ref_run.nonfinite, .sum_e2 = 0,
+                               .sum_x2 = ref_run.x2, .sum_y2 = ref_run.x2, .sum_xy = ref_run.x2, .max_abs = 0 };
+            cmp_bins_add_zeros(&w->bins[v], len, ref_run.nonfinite);
+        } else {
+            cmp_run run = { 0 };
+            for (uint64_t p0 = 0; p0 < len; p0 += job->piece) {
+                uint64_t plen = len - p0 < job->piece ? len - p0 : job->piece;
+                if (!dequantize(s, w->var_raw, p0, plen, w->y)) {
+                    fail(job, (int)v + 2);
+                    return false;
+                }
+                k->pairs(w->x + p0, w->y, (size_t)plen, &run, &w->bins[v]);
+            }
+            double x2 = ref_run.x2;
+            if (run.nonfinite != ref_run.nonfinite) {
+                /* The variant has NaN/Inf where the reference has finite
+                 * values: those pairs leave Σx² too.  Rare; sum again. */
+                cmp_run masked = { 0 };
+                for (uint64_t p0 = 0; p0 < len; p0 += job->piece) {
+                    uint64_t plen = len - p0 < job->piece ? len - p0 : job->piece;
+                    if (!dequantize(s, w->var_raw, p0, plen, w->y)) {
+                        fail(job, (int)v + 2);
+                        return false;
+                    }
+                    k->x2(w->x + p0, w->y, (size_t)plen, &masked);
+                }
+                x2 = masked.x2;
+            }
+            *out = (cmp_sums){ .n = run.used, .n_nonfinite = run.nonfinite, .sum_e2 = run.e2, .sum_x2 = x2,
+                               .sum_y2 = run.y2, .sum_xy = run.xy, .max_abs = run.max_abs };
+        }
+        if (w->bins[v].pending >= BINS_FLUSH_AT) (void)cmp_bins_flush(&w->bins[v], &w->hist[v]);
+    }
+    return true;
+}
+
+static void run_chunks(void *ctx, size_t member) {
+    pass *p = ctx;
+    tensor_job *job = p->job;
+    worker *w = &p->workers[member];
+    w->took_part = true;
     for (;;) {
-        if (atomic_load(&job->stop)) return;
+        if (atomic_load(&job->stop)) break;
         uint64_t c = atomic_fetch_add(&job->next_chunk, 1);
-        if (c >= job->n_chunks) return;
+        if (c >= job->n_chunks) break;
         if (job->opt->should_stop && job->opt->should_stop()) {
             atomic_store(&job->stop, true);
-            return;
+            break;
         }
-        uint64_t e0 = c * job->chunk;
-        uint64_t len = job->n - e0 < job->chunk ? job->n - e0 : job->chunk;
-        if (!load(job, &job->ref, e0, len, w->raw, w->x)) {
-            atomic_store(&job->read_failed, 1);
-            atomic_store(&job->stop, true);
-            return;
-        }
-        for (size_t v = 0; v < nv; v++) {
-            if (!job->var[v].active) continue;
-            if (!load(job, &job->var[v], e0, len, w->raw, w->y)) {
-                atomic_store(&job->read_failed, (int)v + 2);
-                atomic_store(&job->stop, true);
-                return;
-            }
-            cmp_sums *s = &job->partials[c * nv + v];
-            memset(s, 0, sizeof *s);
-            cmp_accumulate(s, &w->hist[v], w->x, w->y, (size_t)len);
-        }
-        atomic_fetch_add(&job->chunks_done, 1);
+        if (!run_chunk(job, w, c)) break;
     }
+    /* This thread's counts for the tensor, into its histograms (here, so
+     * that threads do it in parallel). */
+    for (size_t v = 0; v < job->nv; v++)
+        if (job->var[v].active) (void)cmp_bins_flush(&w->bins[v], &w->hist[v]);
 }
-
-#if defined(GQ_HAVE_PTHREADS)
-static void *worker_main(void *arg) {
-    run_chunks(arg);
-    return NULL;
-}
-#endif
 
 /* ------------------------------------------------------------------ */
 
@@ -180,7 +271,7 @@ const char *cmp_result_status_name(cmp_result_status s) {
 }
 
 /* Can this side be read as floats?  CMP_R_OK or the reason it cannot. */
-static cmp_result_status prepare(source *s, const gguf_file *f, const gguf_tensor *t) {
+static cmp_result_status prepare(source *s, const gguf_file *f, const gguf_tensor *t, int fd) {
     memset(s, 0, sizeof *s);
     if (!t->type_known) return CMP_R_UNKNOWN_TYPE;
     const gq_type_info *ti = gq_type_get(t->type);
@@ -197,7 +288,8 @@ static cmp_result_status prepare(source *s, const gguf_file *f, const gguf_tenso
     s->f = f;
     s->t = t;
     s->ti = ti;
-    s->map = gguf_tensor_data(f, t);
+    s->fd = fd;
+    s->data_pos = gguf_data_offset(f) + t->offset;
     return CMP_R_OK;
 }
 
@@ -221,6 +313,62 @@ static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Open our own descriptor on every part of every input.  The reader
+ * validated the file it mapped; a file replaced since then shows up as
+ * another size and is read through the reader instead, which checks. */
+static part_fd *open_parts(const cmp_report *r, size_t *n_out) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_inputs; i++) n += r->inputs[i]->n_parts;
+    part_fd *fds = calloc(n ? n : 1, sizeof *fds);
+    if (!fds) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const cmp_model *m = r->inputs[i];
+        for (size_t p = 0; p < m->n_parts; p++, k++) {
+            fds[k].f = m->parts[p];
+            fds[k].fd = open(m->part_paths[p], O_RDONLY | O_CLOEXEC);
+            struct stat st;
+            if (fds[k].fd >= 0 && (fstat(fds[k].fd, &st) != 0 || (uint64_t)st.st_size != gguf_file_size(m->parts[p]))) {
+                close(fds[k].fd);
+                fds[k].fd = -1;
+            }
+#if defined(POSIX_FADV_SEQUENTIAL)
+            /* Cold caches: read ahead generously, each file is read front to back. */
+            if (fds[k].fd >= 0) (void)posix_fadvise(fds[k].fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+        }
+    }
+    *n_out = n;
+    return fds;
+}
+
+static int fd_of(const part_fd *fds, size_t n, const gguf_file *f) {
+    for (size_t i = 0; i < n; i++)
+        if (fds[i].f == f) return fds[i].fd;
+    return -1;
+}
+
+static void close_parts(part_fd *fds, size_t n) {
+    for (size_t i = 0; fds && i < n; i++)
+        if (fds[i].fd >= 0) close(fds[i].fd);
+    free(fds);
+}
+
+static void free_workers(worker *workers, size_t n, size_t nv) {
+    for (size_t i = 0; workers && i < n; i++) {
+        worker *w = &workers[i];
+        free(w->x);
+        free(w->y);
+        free(w->ref_raw);
+        free(w->var_raw);
+        free(w->bins);
+        if (w->hist)
+            for (size_t v = 0; v < nv; v++) cmp_hist_free(&w->hist[v]);
+        free(w->hist);
+    }
+    free(workers);
 }
 
 cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
@@ -262,33 +410,37 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
 #if !defined(GQ_HAVE_PTHREADS)
     n_threads = 1;
 #endif
-    r->threads_used = (int)n_threads;
 
-    /* Buffers sized for the largest chunk: CHUNK_ELEMS rounded up to the
-     * largest block (256) is at most CHUNK_ELEMS + 255 elements. */
-    const uint64_t max_chunk = CHUNK_ELEMS + 256;
+    cmp_build_status status = CMP_BUILD_OK;
+    size_t n_fds = 0;
+    part_fd *fds = open_parts(r, &n_fds);
+    cmp_team *team = cmp_team_start(n_threads);
+    if (team) n_threads = cmp_team_size(team);
+    r->threads_used = (int)n_threads;
     worker *workers = calloc(n_threads, sizeof *workers);
     source *var = calloc(nv ? nv : 1, sizeof *var);
     cmp_hist *tensor_hist = calloc(nv ? nv : 1, sizeof *tensor_hist);
-    cmp_build_status status = CMP_BUILD_OK;
-    if (!workers || !var || !tensor_hist) status = CMP_BUILD_NOMEM;
+    if (!fds || !team || !workers || !var || !tensor_hist) status = CMP_BUILD_NOMEM;
     for (size_t i = 0; status == CMP_BUILD_OK && i < n_threads; i++) {
         worker *w = &workers[i];
-        w->n_variants = nv;
-        w->x = malloc(max_chunk * sizeof(float));
-        w->y = malloc(max_chunk * sizeof(float));
-        w->raw = malloc(max_chunk * MAX_ELEM_BYTES);
+        w->x = malloc(MAX_CHUNK * sizeof(float));
+        w->y = malloc(MAX_PIECE * sizeof(float));
+        w->ref_raw = malloc(MAX_CHUNK * MAX_ELEM_BYTES);
+        w->var_raw = malloc(MAX_CHUNK * MAX_ELEM_BYTES);
+        w->bins = calloc(nv ? nv : 1, sizeof *w->bins);
         w->hist = calloc(nv ? nv : 1, sizeof *w->hist);
-        if (!w->x || !w->y || !w->raw || !w->hist) status = CMP_BUILD_NOMEM;
+        if (!w->x || !w->y || !w->ref_raw || !w->var_raw || !w->bins || !w->hist) status = CMP_BUILD_NOMEM;
     }
 
     tensor_job job;
     memset(&job, 0, sizeof job);
-    job.r = r;
     job.opt = opt;
+    job.kernels = cmp_pair_kernels_pick();
     job.var = var;
+    job.nv = nv;
     long page = sysconf(_SC_PAGESIZE);
     job.page = page > 0 ? (size_t)page : 4096;
+    pass ps = { &job, workers };
     uint64_t bytes_done = 0;
     double t0 = now_seconds();
 
@@ -304,7 +456,8 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
         cmp_str(tr->name, name, sizeof name);
         if (opt->progress)
             opt->progress(opt->progress_ctx, name, row, r->n_rows, bytes_done, total_bytes);
-        cmp_result_status ref_status = prepare(&job.ref, tr->files[r->ref], rt);
+        const gguf_file *rf = tr->files[r->ref];
+        cmp_result_status ref_status = prepare(&job.ref, rf, rt, fd_of(fds, n_fds, rf));
         uint64_t block_lcm = job.ref.active ? job.ref.ti->block_size : 1;
         size_t active = 0;
         for (size_t v = 0; v < nv; v++) {
@@ -316,7 +469,7 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
                 continue;
             }
             size_t in = r->variant_input[v];
-            cmp_result_status st = prepare(&var[v], tr->files[in], tr->cells[in]);
+            cmp_result_status st = prepare(&var[v], tr->files[in], tr->cells[in], fd_of(fds, n_fds, tr->files[in]));
             if (st != CMP_R_OK) {
                 res->status = st;
                 continue;
@@ -338,31 +491,22 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
         job.chunk = (CHUNK_ELEMS + block_lcm - 1) / block_lcm * block_lcm;
         if (job.chunk > job.n) job.chunk = job.n;
         job.n_chunks = job.chunk ? (job.n + job.chunk - 1) / job.chunk : 0;
+        /* Pieces start on sum-block and type-block boundaries of the chunk. */
+        uint64_t unit = CMP_SUM_BLOCK / gcd_u64(CMP_SUM_BLOCK, block_lcm) * block_lcm;
+        job.piece = (PIECE_ELEMS + unit - 1) / unit * unit;
         job.partials = calloc(job.n_chunks * nv + 1, sizeof *job.partials);
         if (!job.partials) {
             status = CMP_BUILD_NOMEM;
             break;
         }
         atomic_store(&job.next_chunk, 0);
-        atomic_store(&job.chunks_done, 0);
         atomic_store(&job.read_failed, 0);
         atomic_store(&job.stop, false);
 
         size_t use = n_threads < job.n_chunks ? n_threads : (size_t)job.n_chunks;
         if (use < 1) use = 1;
-        for (size_t i = 0; i < use; i++) workers[i].job = &job;
-#if defined(GQ_HAVE_PTHREADS)
-        pthread_t tids[MAX_THREADS];
-        size_t started = 1;
-        for (size_t i = 1; i < use; i++) {
-            if (pthread_create(&tids[i], NULL, worker_main, &workers[i]) != 0) break;
-            started++;
-        }
-#endif
-        run_chunks(&workers[0]);
-#if defined(GQ_HAVE_PTHREADS)
-        for (size_t i = 1; i < started; i++) pthread_join(tids[i], NULL);
-#endif
+        for (size_t i = 0; i < n_threads; i++) workers[i].took_part = false;
+        cmp_team_run(team, use, run_chunks, &ps);
         if (opt->progress)
             opt->progress(opt->progress_ctx, name, row, r->n_rows, bytes_done, total_bytes);
 
@@ -370,7 +514,8 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
         bool interrupted = atomic_load(&job.stop) && !failed;
         for (size_t v = 0; v < nv; v++) {
             cmp_hist_init(&tensor_hist[v]);
-            for (size_t i = 0; i < use; i++) {
+            for (size_t i = 0; i < n_threads; i++) {
+                if (!workers[i].took_part) continue;
                 cmp_hist_merge(&tensor_hist[v], &workers[i].hist[v]);
                 cmp_hist_free(&workers[i].hist[v]);
             }
@@ -416,15 +561,9 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
         }
     }
     r->seconds = now_seconds() - t0;
-    for (size_t i = 0; workers && i < n_threads; i++) {
-        free(workers[i].x);
-        free(workers[i].y);
-        free(workers[i].raw);
-        if (workers[i].hist)
-            for (size_t v = 0; v < nv; v++) cmp_hist_free(&workers[i].hist[v]);
-        free(workers[i].hist);
-    }
-    free(workers);
+    cmp_team_stop(team);
+    free_workers(workers, n_threads, nv);
+    close_parts(fds, n_fds);
     free(var);
     free(tensor_hist);
     return status;

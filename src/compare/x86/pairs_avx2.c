@@ -1,0 +1,187 @@
+/* AVX2 pair kernels: the same sums, in the same order, as the portable
+ * ones in pairs.c (see pairs.h for the order).  Eight pairs per step: the
+ * lanes of the definition are the four doubles of `lo` (lanes 0-3) and of
+ * `hi` (lanes 4-7), so each vector lane sums exactly the terms the
+ * portable lane array does, one multiply and one add per term (no FMA:
+ * a fused rounding would change the bits).
+ *
+ * The |e| bins are the one part that stays scalar: eight bin numbers are
+ * computed in a vector and then counted one by one. */
+#include <immintrin.h>
+
+#include "compare/pairs.h"
+
+/* Float bit patterns above this (sign cleared) are Inf or NaN. */
+#define FINITE_MAX_BITS 0x7f7fffff
+
+static inline __m256i abs_bits(__m256 v) {
+    return _mm256_and_si256(_mm256_castps_si256(v), _mm256_set1_epi32(0x7fffffff));
+}
+
+static inline __m256i not_finite(__m256 v) {
+    return _mm256_cmpgt_epi32(abs_bits(v), _mm256_set1_epi32(FINITE_MAX_BITS));
+}
+
+static inline int lane_mask(__m256i m) { return _mm256_movemask_ps(_mm256_castsi256_ps(m)); }
+
+static inline void spill(__m256d lo, __m256d hi, double lanes[CMP_LANES]) {
+    _mm256_storeu_pd(lanes, lo);
+    _mm256_storeu_pd(lanes + 4, hi);
+}
+
+/* The block again, one pair at a time through the portable step: for the
+ * rare block holding a NaN/Inf (or a difference that overflows float32). */
+static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
+    double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
+    uint64_t bad = 0;
+    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins->count);
+    run->e2 += cmp_lane_total(e2);
+    run->y2 += cmp_lane_total(y2);
+    run->xy += cmp_lane_total(xy);
+    run->used += len - bad;
+    run->nonfinite += bad;
+    bins->skipped += bad;
+}
+
+static inline uint32_t hmax_u32(__m256i v) {
+    uint32_t l[8];
+    _mm256_storeu_si256((__m256i *)l, v);
+    uint32_t m = l[0];
+    for (int i = 1; i < 8; i++)
+        if (l[i] > m) m = l[i];
+    return m;
+}
+
+static inline uint32_t float_bits(float f) {
+    union {
+        float f;
+        uint32_t u;
+    } v = { f };
+    return v.u;
+}
+
+/* max|e| in float64 over the pairs of a block whose float32 |e| has the
+ * bit pattern `top`: rounding to float32 is monotonic, so the largest
+ * float64 |e| is among them. */
+static void block_max(const float *x, const float *y, size_t vec_len, uint32_t top, double *mx) {
+    const __m256i want = _mm256_set1_epi32((int)top);
+    for (size_t i = 0; i < vec_len; i += 8) {
+        __m256 xf = _mm256_loadu_ps(x + i), yf = _mm256_loadu_ps(y + i);
+        int m = lane_mask(_mm256_cmpeq_epi32(abs_bits(_mm256_sub_ps(yf, xf)), want));
+        while (m) {
+            int k = __builtin_ctz((unsigned)m);
+            m &= m - 1;
+            double e = (double)y[i + k] - (double)x[i + k];
+            if (e < 0) e = -e;
+            if (e > *mx) *mx = e;
+        }
+    }
+}
+
+void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
+    const __m256i bias = _mm256_set1_epi32(CMP_BIN_BIAS);
+    const __m256i top = _mm256_set1_epi32(CMP_BIN_HUGE);
+    const __m256i izero = _mm256_setzero_si256();
+    const __m256i one = _mm256_set1_epi32(1);
+    uint32_t *count = bins->count;
+    double mx = run->max_abs;
+    uint32_t slot[CMP_SUM_BLOCK] __attribute__((aligned(32)));
+
+    for (size_t b0 = 0; b0 < n; b0 += CMP_SUM_BLOCK) {
+        size_t len = n - b0 < CMP_SUM_BLOCK ? n - b0 : CMP_SUM_BLOCK;
+        size_t vec_len = len & ~(size_t)7;
+        const float *xb = x + b0, *yb = y + b0;
+        __m256d e2lo = _mm256_setzero_pd(), e2hi = e2lo, y2lo = e2lo, y2hi = e2lo, xylo = e2lo, xyhi = e2lo;
+        __m256i top_bits = izero;   /* largest float32 |e| bit pattern */
+
+        for (size_t i = 0; i < vec_len; i += 8) {
+            __m256 xf = _mm256_loadu_ps(xb + i), yf = _mm256_loadu_ps(yb + i);
+            __m256i bits = abs_bits(_mm256_sub_ps(yf, xf));
+            top_bits = _mm256_max_epu32(top_bits, bits);
+            /* Bin numbers fit in 16 bits: a saturating 16-bit subtract
+             * floors at 0, and any e != 0 is then lifted to at least 1. */
+            __m256i idx = _mm256_subs_epu16(_mm256_srli_epi32(bits, 17), bias);
+            idx = _mm256_max_epu32(idx, _mm256_min_epu32(bits, one));
+            _mm256_store_si256((__m256i *)(slot + i), _mm256_min_epu32(idx, top));
+
+            __m256d xlo = _mm256_cvtps_pd(_mm_loadu_ps(xb + i)), xhi = _mm256_cvtps_pd(_mm_loadu_ps(xb + i + 4));
+            __m256d ylo = _mm256_cvtps_pd(_mm_loadu_ps(yb + i)), yhi = _mm256_cvtps_pd(_mm_loadu_ps(yb + i + 4));
+            __m256d elo = _mm256_sub_pd(ylo, xlo), ehi = _mm256_sub_pd(yhi, xhi);
+            e2lo = _mm256_add_pd(e2lo, _mm256_mul_pd(elo, elo));
+            e2hi = _mm256_add_pd(e2hi, _mm256_mul_pd(ehi, ehi));
+            y2lo = _mm256_add_pd(y2lo, _mm256_mul_pd(ylo, ylo));
+            y2hi = _mm256_add_pd(y2hi, _mm256_mul_pd(yhi, yhi));
+            xylo = _mm256_add_pd(xylo, _mm256_mul_pd(xlo, ylo));
+            xyhi = _mm256_add_pd(xyhi, _mm256_mul_pd(xhi, yhi));
+        }
+        uint32_t block_top = hmax_u32(top_bits);
+        if (block_top > FINITE_MAX_BITS) {
+            /* NaN/Inf somewhere (or an overflowing difference): redo the
+             * block pair by pair, nothing of it has been counted yet. */
+            block_scalar(xb, yb, len, &mx, run, bins);
+            continue;
+        }
+        size_t i = 0;
+        for (; i + 8 <= vec_len; i += 8) {
+            count[slot[i]]++;
+            count[slot[i + 1]]++;
+            count[slot[i + 2]]++;
+            count[slot[i + 3]]++;
+            count[slot[i + 4]]++;
+            count[slot[i + 5]]++;
+            count[slot[i + 6]]++;
+            count[slot[i + 7]]++;
+        }
+        /* Only a block whose largest float32 |e| reaches the running
+         * maximum (one ulp of slack for the double rounding of extreme
+         * differences) can raise it: rare after a chunk's first blocks. */
+        if (block_top + 1 >= float_bits((float)mx)) block_max(xb, yb, vec_len, block_top, &mx);
+
+        double e2[CMP_LANES], y2[CMP_LANES], xy[CMP_LANES];
+        spill(e2lo, e2hi, e2);
+        spill(y2lo, y2hi, y2);
+        spill(xylo, xyhi, xy);
+        uint64_t bad = 0;
+        /* The block's tail continues the same lanes (vec_len is a multiple of 8). */
+        for (size_t t = vec_len; t < len; t++) cmp_pair_step(xb[t], yb[t], t - vec_len, e2, y2, xy, &mx, &bad, count);
+
+        run->e2 += cmp_lane_total(e2);
+        run->y2 += cmp_lane_total(y2);
+        run->xy += cmp_lane_total(xy);
+        run->used += len - bad;
+        run->nonfinite += bad;
+        bins->skipped += bad;
+    }
+    bins->pending += n;
+    run->max_abs = mx;
+}
+
+void cmp_x2_avx2(const float *x, const float *y, size_t n, cmp_run *run) {
+    for (size_t b0 = 0; b0 < n; b0 += CMP_SUM_BLOCK) {
+        size_t len = n - b0 < CMP_SUM_BLOCK ? n - b0 : CMP_SUM_BLOCK;
+        size_t vec_len = len & ~(size_t)7;
+        const float *xb = x + b0, *yb = y ? y + b0 : NULL;
+        __m256d lo = _mm256_setzero_pd(), hi = lo;
+        uint64_t bad = 0;
+        for (size_t i = 0; i < vec_len; i += 8) {
+            __m256 xf = _mm256_loadu_ps(xb + i);
+            __m256i badm = not_finite(xf);
+            if (yb) badm = _mm256_or_si256(badm, not_finite(_mm256_loadu_ps(yb + i)));
+            int m = lane_mask(badm);
+            if (m) {
+                xf = _mm256_andnot_ps(_mm256_castsi256_ps(badm), xf);
+                bad += (uint64_t)__builtin_popcount((unsigned)m);
+            }
+            __m256d xlo = _mm256_cvtps_pd(_mm256_castps256_ps128(xf));
+            __m256d xhi = _mm256_cvtps_pd(_mm256_extractf128_ps(xf, 1));
+            lo = _mm256_add_pd(lo, _mm256_mul_pd(xlo, xlo));
+            hi = _mm256_add_pd(hi, _mm256_mul_pd(xhi, xhi));
+        }
+        double x2[CMP_LANES];
+        spill(lo, hi, x2);
+        for (size_t i = vec_len; i < len; i++) cmp_x2_step(xb[i], yb ? yb + i : NULL, i - vec_len, x2, &bad);
+        run->x2 += cmp_lane_total(x2);
+        run->used += len - bad;
+        run->nonfinite += bad;
+    }
+}
