@@ -197,6 +197,19 @@ static inline float hmin_ps(__m256 v) {
     return _mm_cvtss_f32(m);
 }
 
+/* The scores of the 8 candidates codes[0..7] (see best_neighbour). */
+static inline __m256 score8(const uint16_t *codes, const __m256 term[8]) {
+    const __m256i e = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)codes));
+    __m256 s = _mm256_permutevar8x32_ps(term[0], e);
+    s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[1], _mm256_srli_epi32(e, 2)));
+    s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[2], _mm256_srli_epi32(e, 4)));
+    s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[3], _mm256_srli_epi32(e, 6)));
+    s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[4], _mm256_srli_epi32(e, 8)));
+    s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[5], _mm256_srli_epi32(e, 10)));
+    s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[6], _mm256_srli_epi32(e, 12)));
+    return _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[7], _mm256_srli_epi32(e, 14)));
+}
+
 /* gq_iq2_best_neighbour's choice among `count` candidates given by level
  * code, 8 at a time; returns the winner's position in the list.
  *
@@ -204,7 +217,12 @@ static inline float hmin_ps(__m256 v) {
  * 0-2, and again in lanes 4-6.  Shifting the 16-bit level code right by 2i
  * puts level i in bits 0-1; bit 2 then holds part of the next level, but
  * with the table repeated it does not matter which half is read, and
- * _mm256_permutevar8x32_ps looks at nothing above bit 2. */
+ * _mm256_permutevar8x32_ps looks at nothing above bit 2.
+ *
+ * The scalar search takes the first score below FLT_MAX that nothing later
+ * beats strictly: the first position holding the least score, if that is
+ * below FLT_MAX (lanes past the list score +inf; min_ps returns its second
+ * operand when the first is NaN, so a NaN score never becomes the least). */
 static inline __attribute__((always_inline)) int best_neighbour(const uint16_t *codes, int count, const subgroup *g,
                                                                float scale) {
     const __m256 sq = _mm256_mul_ps(_mm256_set1_ps(scale), _mm256_setr_ps(1, 3, 5, 1, 1, 3, 5, 1));
@@ -215,31 +233,32 @@ static inline __attribute__((always_inline)) int best_neighbour(const uint16_t *
     }
     const __m256 inf = _mm256_set1_ps(INFINITY);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    /* Past the list's end the lattice's padding keeps the loads in bounds. */
+    if (count <= 16) {
+        /* Nearly every iq2_s list and a third of iq2_xxs's: two batches, no data-dependent branch
+         * (a loop over a varying length mispredicts its exit). */
+        __m256 s0 = score8(codes, term), s1 = score8(codes + 8, term);
+        s0 = _mm256_blendv_ps(inf, s0, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count), lane)));
+        s1 = _mm256_blendv_ps(inf, s1, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count - 8), lane)));
+        const float min = hmin_ps(_mm256_min_ps(s1, _mm256_min_ps(s0, inf)));
+        if (!(min < FLT_MAX)) return 0;
+        const __m256 target = _mm256_set1_ps(min);
+        const int hits = _mm256_movemask_ps(_mm256_cmp_ps(s0, target, _CMP_EQ_OQ)) |
+                         _mm256_movemask_ps(_mm256_cmp_ps(s1, target, _CMP_EQ_OQ)) << 8;
+        return __builtin_ctz((unsigned)hits);
+    }
     float score[GQ_LATTICE_LONGEST_LIST + 8];
     __m256 least = inf;
     for (int c = 0; c < count; c += 8) {
-        /* Past the list's end the lattice's padding keeps the load in bounds. */
-        const __m256i e = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(codes + c)));
-        __m256 s = _mm256_permutevar8x32_ps(term[0], e);
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[1], _mm256_srli_epi32(e, 2)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[2], _mm256_srli_epi32(e, 4)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[3], _mm256_srli_epi32(e, 6)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[4], _mm256_srli_epi32(e, 8)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[5], _mm256_srli_epi32(e, 10)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[6], _mm256_srli_epi32(e, 12)));
-        s = _mm256_add_ps(s, _mm256_permutevar8x32_ps(term[7], _mm256_srli_epi32(e, 14)));
-        /* Lanes past the list's end are never the least (masked every time: cheaper than a branch
-         * on the list length, which varies from search to search). */
+        __m256 s = score8(codes + c, term);
+        /* Masked every time: cheaper than a branch on the list's end. */
         s = _mm256_blendv_ps(inf, s, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(count - c), lane)));
         _mm256_storeu_ps(score + c, s);
-        least = _mm256_min_ps(s, least); /* min_ps returns its second operand when the first is NaN */
+        least = _mm256_min_ps(s, least);
     }
-    /* The scalar search takes the first score below FLT_MAX that nothing later beats strictly:
-     * the first position holding the least score, if that is below FLT_MAX. */
     const float min = hmin_ps(least);
     if (!(min < FLT_MAX)) return 0;
     const __m256 target = _mm256_set1_ps(min);
-    if (count <= 8) return __builtin_ctz((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(least, target, _CMP_EQ_OQ)));
     for (int c = 0;; c += 8) {
         const int hit = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(score + c), target, _CMP_EQ_OQ));
         if (hit) return c + __builtin_ctz((unsigned)hit);
