@@ -1,7 +1,7 @@
 /* gq-bench — quantize and dequantize throughput, per tensor type.
  *
  *   gq-bench [--types q8_0,q4_K,...] [--rows N] [--n-per-row N] [--threads N]
- *            [--repeat N] [--min-ms N] [--imatrix] [--json]
+ *            [--repeat N] [--min-ms N] [--imatrix] [--cpu-time] [--json]
  *
  * For each type it times gq_quantize and gq_dequantize_rows three ways:
  * the scalar reference on one thread, the best SIMD kernels on one thread,
@@ -11,6 +11,10 @@
  * calls until it lasts at least --min-ms (20 ms; after one warm-up call), and the best
  * of --repeat samples counts: the minimum is the least disturbed by other
  * processes on a shared machine, which is what a kernel comparison wants.
+ * With --cpu-time the 1-thread runs are timed with the calling thread's CPU
+ * clock instead of the wall clock: time the thread spends waiting for a core
+ * is not counted, so a loaded machine disturbs the numbers far less.  The
+ * multi-threaded run keeps the wall clock (its point is elapsed time).
  *
  * It also checks, for free, that the SIMD kernels wrote the same bytes and
  * floats as the scalar reference ("same" column), since a fast kernel that
@@ -48,13 +52,14 @@ typedef struct {
     int repeat;
     double min_sample_seconds;
     bool imatrix_always;
+    bool cpu_time;
     bool json;
 } bench_options;
 
 static void usage(FILE *out) {
     fprintf(out,
             "usage: gq-bench [--types q8_0,q4_K,...] [--rows N] [--n-per-row N] [--threads N]\n"
-            "                [--repeat N] [--min-ms N] [--imatrix] [--json]\n"
+            "                [--repeat N] [--min-ms N] [--imatrix] [--cpu-time] [--json]\n"
             "\n"
             "Measures quantize and dequantize throughput per type: scalar reference on 1 thread,\n"
             "SIMD kernels on 1 thread, SIMD kernels on --threads threads.\n"
@@ -70,6 +75,8 @@ static void usage(FILE *out) {
             "  --min-ms N       calls are batched until a sample lasts N ms (default 20)\n"
             "  --imatrix        pass importance weights to every type (default: only to the\n"
             "                   types that require them)\n"
+            "  --cpu-time       time the 1-thread runs by the thread's CPU time, not wall time\n"
+            "                   (steadier on a loaded machine; N-thread runs stay wall time)\n"
             "  --json           machine-readable output\n"
             "  --version        show the version and exit\n");
 }
@@ -134,6 +141,8 @@ static int parse_args(int argc, char **argv, bench_options *o) {
             o->json = true;
         } else if (!strcmp(a, "--imatrix")) {
             o->imatrix_always = true;
+        } else if (!strcmp(a, "--cpu-time")) {
+            o->cpu_time = true;
         } else if (!strcmp(a, "--types") || !strcmp(a, "--rows") || !strcmp(a, "--n-per-row") ||
                    !strcmp(a, "--threads") || !strcmp(a, "--repeat") || !strcmp(a, "--min-ms")) {
             if (!value) {
@@ -236,10 +245,35 @@ static void make_imatrix(float *w, int64_t n_per_row) {
 
 /* ------------------------------------------------------------ timing */
 
-static double now_seconds(void) {
+/* Which clock a measurement reads.  The thread CPU clock only advances while
+ * this thread runs, so it measures the kernel's own work even when other
+ * processes hold the cores; it only makes sense when the work stays on the
+ * calling thread (n_threads == 1 runs there, see gq_quantize). */
+typedef enum { CLOCK_KIND_WALL, CLOCK_KIND_THREAD_CPU } clock_kind;
+
+static const char *clock_kind_name(clock_kind k) { return k == CLOCK_KIND_THREAD_CPU ? "thread_cpu" : "wall"; }
+
+static double now_seconds(clock_kind k) {
     struct timespec ts;
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    if (k == CLOCK_KIND_THREAD_CPU && clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#else
+    (void)k;
+#endif
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The clock a mode is timed with: see --cpu-time. */
+static clock_kind clock_for(const bench_options *o, int threads) {
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    if (o->cpu_time && threads == 1) return CLOCK_KIND_THREAD_CPU;
+#else
+    (void)o;
+    (void)threads;
+#endif
+    return CLOCK_KIND_WALL;
 }
 
 typedef enum { OP_QUANTIZE, OP_DEQUANTIZE } bench_op;
@@ -254,6 +288,7 @@ typedef struct {
     uint32_t type;
     bench_op op;
     bench_mode mode;
+    clock_kind clock;
     gq_status status;
     double seconds;      /* best of the repeats */
     double float_gbps;   /* GB/s of f32 data */
@@ -301,14 +336,15 @@ static gq_status run_op(bench_buffers *b, uint32_t type, bench_op op, bench_mode
 static bench_result run_one(bench_buffers *b, uint32_t type, bench_op op, bench_mode mode,
                             const float *imatrix) {
     const bench_options *o = b->opt;
-    bench_result r = { .type = type, .op = op, .mode = mode, .same_as_scalar = -1 };
+    const clock_kind clock = clock_for(o, mode.threads);
+    bench_result r = { .type = type, .op = op, .mode = mode, .clock = clock, .same_as_scalar = -1 };
     gq_quant_set_simd(mode.simd);
     const bool is_reference = !mode.simd && mode.threads == 1;
 
     /* warm-up call (page faults, first-touch of the output), which also sizes the batches */
-    double t0 = now_seconds();
+    double t0 = now_seconds(clock);
     r.status = run_op(b, type, op, mode, imatrix, is_reference);
-    double once = now_seconds() - t0;
+    double once = now_seconds(clock) - t0;
     long calls = 1;
     if (once < o->min_sample_seconds) {
         calls = once > 0 ? (long)(o->min_sample_seconds / once) + 1 : MAX_CALLS_PER_SAMPLE;
@@ -317,9 +353,9 @@ static bench_result run_one(bench_buffers *b, uint32_t type, bench_op op, bench_
 
     double best = INFINITY;
     for (int rep = 0; rep < o->repeat && r.status == GQ_OK; rep++) {
-        t0 = now_seconds();
+        t0 = now_seconds(clock);
         for (long c = 0; c < calls && r.status == GQ_OK; c++) r.status = run_op(b, type, op, mode, imatrix, is_reference);
-        const double per_call = (now_seconds() - t0) / (double)calls;
+        const double per_call = (now_seconds(clock) - t0) / (double)calls;
         if (per_call < best) best = per_call;
     }
     gq_quant_set_simd(true);
@@ -359,8 +395,9 @@ static void print_table_row(const bench_result *r) {
 }
 
 static void print_json_result(const bench_result *r, bool first) {
-    printf("%s\n    {\"type\": \"%s\", \"op\": \"%s\", \"kernel\": \"%s\", \"threads\": %d, ", first ? "" : ",",
-           gq_type_name(r->type), op_name(r->op), r->mode.kernel, r->mode.threads);
+    printf("%s\n    {\"type\": \"%s\", \"op\": \"%s\", \"kernel\": \"%s\", \"threads\": %d, \"clock\": \"%s\", ",
+           first ? "" : ",", gq_type_name(r->type), op_name(r->op), r->mode.kernel, r->mode.threads,
+           clock_kind_name(r->clock));
     if (r->status != GQ_OK) {
         printf("\"status\": \"%s\"}", gq_status_str(r->status));
         return;
@@ -411,8 +448,11 @@ int main(int argc, char **argv) {
                ",\n  \"n_per_row\": %" PRId64 ",\n  \"threads\": %d,\n  \"repeat\": %d,\n  \"results\": [",
                isa, o.rows, o.n_per_row, o.threads, o.repeat);
     } else {
-        printf("gq-bench: %" PRId64 " rows x %" PRId64 " (%.1f MiB of f32), best of %d, SIMD: %s, threads: %d\n\n",
+        printf("gq-bench: %" PRId64 " rows x %" PRId64 " (%.1f MiB of f32), best of %d, SIMD: %s, threads: %d\n",
                o.rows, o.n_per_row, (double)n * 4 / (1024.0 * 1024.0), o.repeat, isa, o.threads);
+        printf("clock: %s\n\n", clock_for(&o, 1) == CLOCK_KIND_THREAD_CPU
+                                      ? "thread CPU time for 1-thread runs, wall time for the others"
+                                      : "wall time");
         print_table_header();
     }
 
