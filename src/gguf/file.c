@@ -164,8 +164,25 @@ gq_status gguf_read_tensor(const gguf_file *f, const gguf_tensor *t, uint64_t st
         gguf__set_error(err, GQ_ERR_ARG, false, 0, "gguf_read_tensor: missing argument");
         return GQ_ERR_ARG;
     }
+    /* A mapped file may have shrunk since it was opened.  The name lives in
+     * the map too, so the size is looked at before the name is read for a
+     * message: touching a page past the new end raises SIGBUS. */
+    uint64_t live_size = f->file_size;
+    if (f->backing == GGUF_BACKING_MAP) {
+        struct stat st;
+        if (fstat(f->fd, &st) != 0) {
+            gguf__set_error(err, GQ_ERR_IO, false, 0, "tensor at byte %" PRIu64 ": cannot stat the file: %s",
+                            t->info_offset, strerror(errno));
+            return GQ_ERR_IO;
+        }
+        live_size = (uint64_t)st.st_size;
+    }
     char name[160];
-    gguf__describe_bytes((const uint8_t *)t->name.ptr, t->name.len, name, sizeof name);
+    const uint64_t name_at = (uint64_t)((const uint8_t *)t->name.ptr - f->bytes);
+    if (name_at <= live_size && t->name.len <= live_size - name_at)
+        gguf__describe_bytes((const uint8_t *)t->name.ptr, t->name.len, name, sizeof name);
+    else
+        snprintf(name, sizeof name, "at byte %" PRIu64 " (its name is past the file's new end)", t->info_offset);
     if (!t->type_known) {
         gguf__set_error(err, GQ_ERR_UNSUPPORTED, false, 0, "tensor '%s': type id %" PRIu32 " is unknown, its size too",
                         name, t->type);
@@ -185,16 +202,11 @@ gq_status gguf_read_tensor(const gguf_file *f, const gguf_tensor *t, uint64_t st
     }
     if (f->backing == GGUF_BACKING_MAP) {
         /* Touching a page past the end of a file that was truncated after
-         * it was mapped raises SIGBUS: look at the size first. */
-        struct stat st;
-        if (fstat(f->fd, &st) != 0) {
-            gguf__set_error(err, GQ_ERR_IO, false, 0, "tensor '%s': cannot stat the file: %s", name, strerror(errno));
-            return GQ_ERR_IO;
-        }
-        if ((uint64_t)st.st_size < pos + size) {
+         * it was mapped raises SIGBUS: the size was looked at above. */
+        if (live_size < pos + size) {
             gguf__set_error(err, GQ_ERR_IO, true, pos,
                             "tensor '%s': file shrank while open (now %" PRIu64 " bytes, the tensor ends at %" PRIu64 ")",
-                            name, (uint64_t)st.st_size, pos + size);
+                            name, live_size, pos + size);
             return GQ_ERR_IO;
         }
         memcpy(dst, f->bytes + pos, (size_t)size);
