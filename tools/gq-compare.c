@@ -22,6 +22,7 @@
 #include "cli/cleanup.h"
 #include "cli/diag.h"
 #include "cli/progress.h"
+#include "cli/sigbus.h"
 #include "cli/table.h"
 #include "compare/check.h"
 #include "compare/report.h"
@@ -88,6 +89,7 @@ static bool stop_requested(void) { return gq_interrupted(); }
 
 int main(int argc, char **argv) {
     gq_diag_set_prog("gq-compare");
+    gq_sigbus_install(EXIT_UNREADABLE); /* an input truncated while mapped */
     gq_args a;
     int rc = gq_args_parse(&a, &spec, argc, argv);
     if (rc != GQ_ARGS_CONTINUE) return rc == GQ_ARGS_DONE ? EXIT_OK : EXIT_USAGE;

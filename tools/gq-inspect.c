@@ -31,6 +31,7 @@
 #include "cli/kv_format.h"
 #include "cli/kv_memory.h"
 #include "cli/model_info.h"
+#include "cli/sigbus.h"
 #include "cli/table.h"
 #include "cli/tensor_values.h"
 #include "gq/ftype.h"
@@ -978,6 +979,7 @@ static bool parse_rows(const char *text, uint64_t *begin, uint64_t *end) {
 
 int main(int argc, char **argv) {
     gq_diag_set_prog("gq-inspect");
+    gq_sigbus_install(GQ_EXIT_FAILURE); /* an input truncated while mapped */
     gq_args a;
     int rc = gq_args_parse(&a, &spec, argc, argv);
     if (rc != GQ_ARGS_CONTINUE) return rc == GQ_ARGS_DONE ? GQ_EXIT_OK : GQ_EXIT_USAGE;

@@ -28,6 +28,7 @@
 #include "cli/fmt.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/sigbus.h"
 #include "gq/ftype.h"
 #include "gq/gguf.h"
 #include "gq/imatrix.h"
@@ -868,6 +869,7 @@ static gq_imatrix *load_imatrix(const run_options *o, const gq_args *a, bool *fa
 
 int main(int argc, char **argv) {
     gq_diag_set_prog(spec.prog);
+    gq_sigbus_install(GQ_EXIT_FAILURE); /* an input truncated while mapped */
     gq_args a;
     run_options o;
     int rc = parse_options(argc, argv, &a, &o);
