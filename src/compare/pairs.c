@@ -6,15 +6,50 @@
 #include <string.h>
 
 #include "gq/quant.h"
+#include "quant/cpu.h"
+
+/* True when no x or y of the block is NaN or Inf (a branch-free pass the
+ * compiler can vectorize). */
+static bool block_finite(const float *x, const float *y, size_t len) {
+    uint32_t bad = 0;
+    for (size_t i = 0; i < len; i++) {
+        union {
+            float f;
+            uint32_t u;
+        } a = { x[i] }, b = { y[i] };
+        bad |= (uint32_t)((a.u & 0x7f800000u) == 0x7f800000u) | (uint32_t)((b.u & 0x7f800000u) == 0x7f800000u);
+    }
+    return !bad;
+}
 
 static void pairs_scalar(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
     double mx = run->max_abs;
     for (size_t b0 = 0; b0 < n; b0 += CMP_SUM_BLOCK) {
         size_t len = n - b0 < CMP_SUM_BLOCK ? n - b0 : CMP_SUM_BLOCK;
+        const float *xb = x + b0, *yb = y + b0;
         double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
         uint64_t bad = 0;
-        for (size_t i = 0; i < len; i++)
-            cmp_pair_step(x[b0 + i], y[b0 + i], i % CMP_LANES, e2, y2, xy, &mx, &bad, bins->count);
+        size_t i = 0;
+        if (block_finite(xb, yb, len)) {
+            /* The common case in separate simple loops (sums, bins, max),
+             * each of which a compiler can keep in registers or vectorize;
+             * the sums in exactly the lane order of the definition. */
+            for (; i + CMP_LANES <= len; i += CMP_LANES)
+                for (size_t k = 0; k < CMP_LANES; k++) {
+                    double xd = xb[i + k], yd = yb[i + k], e = yd - xd;
+                    e2[k] += e * e;
+                    y2[k] += yd * yd;
+                    xy[k] += xd * yd;
+                }
+            for (size_t j = 0; j < i; j++) {
+                float ef = yb[j] - xb[j];
+                bins->count[cmp_bin_of(ef)]++;
+                double e = (double)yb[j] - (double)xb[j];
+                double a = fabs(e);
+                mx = a > mx ? a : mx;
+            }
+        }
+        for (; i < len; i++) cmp_pair_step(xb[i], yb[i], i % CMP_LANES, e2, y2, xy, &mx, &bad, bins->count);
         run->e2 += cmp_lane_total(e2);
         run->y2 += cmp_lane_total(y2);
         run->xy += cmp_lane_total(xy);
@@ -29,9 +64,17 @@ static void pairs_scalar(const float *x, const float *y, size_t n, cmp_run *run,
 static void x2_scalar(const float *x, const float *y, size_t n, cmp_run *run) {
     for (size_t b0 = 0; b0 < n; b0 += CMP_SUM_BLOCK) {
         size_t len = n - b0 < CMP_SUM_BLOCK ? n - b0 : CMP_SUM_BLOCK;
+        const float *xb = x + b0, *yb = y ? y + b0 : NULL;
         double x2[CMP_LANES] = { 0 };
         uint64_t bad = 0;
-        for (size_t i = 0; i < len; i++) cmp_x2_step(x[b0 + i], y ? y + b0 + i : NULL, i % CMP_LANES, x2, &bad);
+        size_t i = 0;
+        if (block_finite(xb, yb ? yb : xb, len))
+            for (; i + CMP_LANES <= len; i += CMP_LANES)
+                for (size_t k = 0; k < CMP_LANES; k++) {
+                    double xd = xb[i + k];
+                    x2[k] += xd * xd;
+                }
+        for (; i < len; i++) cmp_x2_step(xb[i], yb ? yb + i : NULL, i % CMP_LANES, x2, &bad);
         run->x2 += cmp_lane_total(x2);
         run->used += len - bad;
         run->nonfinite += bad;
@@ -41,17 +84,39 @@ static void x2_scalar(const float *x, const float *y, size_t n, cmp_run *run) {
 static const cmp_pair_kernels scalar_kernels = { "scalar", pairs_scalar, x2_scalar };
 #if defined(__x86_64__) || defined(_M_X64)
 static const cmp_pair_kernels avx2_kernels = { "avx2", cmp_pairs_avx2, cmp_x2_avx2 };
+static const cmp_pair_kernels avx512_kernels = { "avx512", cmp_pairs_avx512, cmp_x2_avx512 };
+
+static bool cpu_has_avx512(void) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+#else
+    return false;
+#endif
+}
 #endif
 
 const cmp_pair_kernels *cmp_pair_kernels_scalar(void) { return &scalar_kernels; }
 
 const cmp_pair_kernels *cmp_pair_kernels_pick(void) {
 #if defined(__x86_64__) || defined(_M_X64)
-    /* libquant names "avx2" only when the CPU (and OS) run it and SIMD is
-     * not pinned off, which is exactly when these may run too. */
-    if (strcmp(gq_quant_isa(), "avx2") == 0) return &avx2_kernels;
+    /* SIMD pinned off (GQ_FORCE_SCALAR): libquant then says "scalar". */
+    if (strcmp(gq_quant_isa(), "avx2") == 0) return cpu_has_avx512() ? &avx512_kernels : &avx2_kernels;
 #endif
     return &scalar_kernels;
+}
+
+const cmp_pair_kernels *cmp_pair_kernels_at(size_t i) {
+    const cmp_pair_kernels *all[3];
+    size_t n = 0;
+    all[n++] = &scalar_kernels;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (gq_cpu_has_avx2()) {
+        all[n++] = &avx2_kernels;
+        if (cpu_has_avx512()) all[n++] = &avx512_kernels;
+    }
+#endif
+    return i < n ? all[i] : NULL;
 }
 
 void cmp_bins_add_zeros(cmp_bins *b, uint64_t n, uint64_t nonfinite) {

@@ -24,6 +24,7 @@
 #ifndef GQ_COMPARE_PAIRS_H
 #define GQ_COMPARE_PAIRS_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,17 +67,20 @@ typedef void (*cmp_pairs_fn)(const float *x, const float *y, size_t n, cmp_run *
 typedef void (*cmp_x2_fn)(const float *x, const float *y, size_t n, cmp_run *run);
 
 typedef struct cmp_pair_kernels {
-    const char *isa; /* "scalar", "avx2" */
+    const char *isa; /* "scalar", "avx2", "avx512" */
     cmp_pairs_fn pairs;
     cmp_x2_fn x2;
 } cmp_pair_kernels;
 
-/* The kernels to use now: AVX2 where the CPU has it and libquant's SIMD is
- * on (GQ_FORCE_SCALAR=1 or gq_quant_set_simd(false) pin the portable
- * ones, as for the dequantizers). */
+/* The kernels to use now: the widest this CPU runs (AVX-512, else AVX2)
+ * while libquant's SIMD is on; GQ_FORCE_SCALAR=1 or
+ * gq_quant_set_simd(false) pin the portable ones, as for the dequantizers. */
 const cmp_pair_kernels *cmp_pair_kernels_pick(void);
 /* The portable reference kernels. */
 const cmp_pair_kernels *cmp_pair_kernels_scalar(void);
+/* Every kernel set this CPU can run, the portable one first (for tests
+ * that hold each to the portable one): i-th, or NULL past the last. */
+const cmp_pair_kernels *cmp_pair_kernels_at(size_t i);
 
 /* The bin of one float32 e (any sign; finite or not: Inf counts as huge). */
 static inline uint32_t cmp_bin_of(float e) {
@@ -122,8 +126,8 @@ static inline void cmp_pair_step(float xf, float yf, size_t k, double *e2, doubl
     e2[k] += e * e;
     y2[k] += yd * yd;
     xy[k] += xd * yd;
-    double a = e < 0 ? -e : e;
-    if (a > *max_abs) *max_abs = a;
+    double a = fabs(e);
+    *max_abs = a > *max_abs ? a : *max_abs;
 }
 
 /* One reference value of a block at lane k for Σx²; y may be NULL. */
@@ -146,6 +150,9 @@ bool cmp_bins_flush(cmp_bins *b, cmp_hist *h);
 /* x86/pairs_avx2.c (built with -mavx2; call only when the CPU has AVX2). */
 void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins);
 void cmp_x2_avx2(const float *x, const float *y, size_t n, cmp_run *run);
+/* x86/pairs_avx512.c (call only when the CPU has AVX-512F and BW). */
+void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins);
+void cmp_x2_avx512(const float *x, const float *y, size_t n, cmp_run *run);
 #endif
 
 #endif

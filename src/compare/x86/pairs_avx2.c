@@ -5,8 +5,8 @@
  * portable lane array does, one multiply and one add per term (no FMA:
  * a fused rounding would change the bits).
  *
- * The |e| bins are the one part that stays scalar: eight bin numbers are
- * computed in a vector and then counted one by one. */
+ * The |e| bins are the one part that stays scalar: bin numbers are
+ * computed in a vector, stored, and counted one by one. */
 #include <immintrin.h>
 
 #include "compare/pairs.h"
@@ -71,11 +71,22 @@ static void block_max(const float *x, const float *y, size_t vec_len, uint32_t t
         while (m) {
             int k = __builtin_ctz((unsigned)m);
             m &= m - 1;
-            double e = (double)y[i + k] - (double)x[i + k];
-            if (e < 0) e = -e;
+            double e = fabs((double)y[i + k] - (double)x[i + k]);
             if (e > *mx) *mx = e;
         }
     }
+}
+
+/* Count the bins of 8 slots. */
+static inline void count8(uint32_t *count, const uint32_t *slot) {
+    count[slot[0]]++;
+    count[slot[1]]++;
+    count[slot[2]]++;
+    count[slot[3]]++;
+    count[slot[4]]++;
+    count[slot[5]]++;
+    count[slot[6]]++;
+    count[slot[7]]++;
 }
 
 void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
@@ -85,16 +96,23 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
     const __m256i one = _mm256_set1_epi32(1);
     uint32_t *count = bins->count;
     double mx = run->max_abs;
-    uint32_t slot[CMP_SUM_BLOCK] __attribute__((aligned(32)));
+    /* Bin numbers of two blocks: a block's bins are counted while the next
+     * block's sums are computed, so the counting overlaps the chains of
+     * dependent adds that the fixed order makes of each lane's sum. */
+    uint32_t slots[2][CMP_SUM_BLOCK] __attribute__((aligned(32)));
+    const uint32_t *pending = slots[1];
+    size_t n_pending = 0; /* a multiple of 8 */
 
-    for (size_t b0 = 0; b0 < n; b0 += CMP_SUM_BLOCK) {
+    for (size_t b0 = 0, blk = 0; b0 < n; b0 += CMP_SUM_BLOCK, blk++) {
         size_t len = n - b0 < CMP_SUM_BLOCK ? n - b0 : CMP_SUM_BLOCK;
         size_t vec_len = len & ~(size_t)7;
         const float *xb = x + b0, *yb = y + b0;
+        uint32_t *slot = slots[blk & 1];
         __m256d e2lo = _mm256_setzero_pd(), e2hi = e2lo, y2lo = e2lo, y2hi = e2lo, xylo = e2lo, xyhi = e2lo;
         __m256i top_bits = izero;   /* largest float32 |e| bit pattern */
 
-        for (size_t i = 0; i < vec_len; i += 8) {
+        size_t i = 0;
+        for (; i < vec_len; i += 8) {
             __m256 xf = _mm256_loadu_ps(xb + i), yf = _mm256_loadu_ps(yb + i);
             __m256i bits = abs_bits(_mm256_sub_ps(yf, xf));
             top_bits = _mm256_max_epu32(top_bits, bits);
@@ -113,7 +131,10 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
             y2hi = _mm256_add_pd(y2hi, _mm256_mul_pd(yhi, yhi));
             xylo = _mm256_add_pd(xylo, _mm256_mul_pd(xlo, ylo));
             xyhi = _mm256_add_pd(xyhi, _mm256_mul_pd(xhi, yhi));
+            if (i < n_pending) count8(count, pending + i);
         }
+        for (; i < n_pending; i += 8) count8(count, pending + i);
+        n_pending = 0;
         uint32_t block_top = hmax_u32(top_bits);
         if (block_top > FINITE_MAX_BITS) {
             /* NaN/Inf somewhere (or an overflowing difference): redo the
@@ -121,17 +142,8 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
             block_scalar(xb, yb, len, &mx, run, bins);
             continue;
         }
-        size_t i = 0;
-        for (; i + 8 <= vec_len; i += 8) {
-            count[slot[i]]++;
-            count[slot[i + 1]]++;
-            count[slot[i + 2]]++;
-            count[slot[i + 3]]++;
-            count[slot[i + 4]]++;
-            count[slot[i + 5]]++;
-            count[slot[i + 6]]++;
-            count[slot[i + 7]]++;
-        }
+        pending = slot;
+        n_pending = vec_len;
         /* Only a block whose largest float32 |e| reaches the running
          * maximum (one ulp of slack for the double rounding of extreme
          * differences) can raise it: rare after a chunk's first blocks. */
@@ -152,6 +164,7 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
         run->nonfinite += bad;
         bins->skipped += bad;
     }
+    for (size_t i = 0; i < n_pending; i += 8) count8(count, pending + i);
     bins->pending += n;
     run->max_abs = mx;
 }
