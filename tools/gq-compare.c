@@ -21,6 +21,7 @@
 #include "cli/args.h"
 #include "cli/cleanup.h"
 #include "cli/diag.h"
+#include "cli/output_file.h"
 #include "cli/progress.h"
 #include "cli/sigbus.h"
 #include "cli/table.h"
@@ -133,6 +134,22 @@ int main(int argc, char **argv) {
         goto done;
     }
 
+    /* -o or --html naming an input would replace a model being read */
+    {
+        const char *targets[2] = { gq_args_get(&a, "output"), gq_args_get(&a, "html") };
+        const char *ref = gq_args_get(&a, "ref");
+        for (int k = 0; k < 2; k++) {
+            char why[1024];
+            if (targets[k] && (!gq_output_refuse_inputs(targets[k], (const char *const *)a.positional, a.n_positional,
+                                                        why, sizeof why) ||
+                               !gq_output_refuse_inputs(targets[k], &ref, ref ? 1 : 0, why, sizeof why))) {
+                gq_diag_error(targets[k], "%s", why);
+                status = EXIT_USAGE;
+                goto done;
+            }
+        }
+    }
+
     size_t n_ignore = gq_args_count(&a, "ignore-key");
     ignore = calloc(n_ignore + 1, sizeof *ignore);
     if (!ignore) {
@@ -182,12 +199,19 @@ int main(int argc, char **argv) {
         goto done;
     }
 
+    /* Reports go to a temporary file renamed over -o / --html once they
+     * are complete: a full disk or an interrupt never leaves half a report
+     * or damages the file that was there. */
     const char *out_path = gq_args_get(&a, "output");
-    if (out_path && !(out = fopen(out_path, "w"))) {
-        gq_diag_error(out_path, "cannot create: %s", strerror(errno));
-        out = stdout;
-        status = EXIT_OTHER;
-        goto done;
+    gq_output_file out_file = { 0 };
+    char why[1024];
+    if (out_path) {
+        if (!gq_output_open(&out_file, out_path, why, sizeof why)) {
+            gq_diag_error(out_path, "%s", why);
+            status = EXIT_OTHER;
+            goto done;
+        }
+        out = out_file.fp;
     }
     bool ok = true;
     if (printing_report) {
@@ -199,26 +223,25 @@ int main(int argc, char **argv) {
             ok = cmp_write_text(out, report, &wo);
         }
         if (!ok) {
-            gq_diag_error(out_path, "could not write the report");
+            gq_diag_error(out_path, "could not write the report: %s", strerror(errno));
             status = EXIT_OTHER;
         }
     }
     const char *html_path = gq_args_get(&a, "html");
     if (html_path) {
-        FILE *h = fopen(html_path, "w");
-        if (!h) {
-            gq_diag_error(html_path, "cannot create: %s", strerror(errno));
+        gq_output_file page;
+        if (!gq_output_open(&page, html_path, why, sizeof why)) {
+            gq_diag_error(html_path, "%s", why);
             status = EXIT_OTHER;
-        } else {
-            int slot = gq_cleanup_register(html_path);
-            bool hok = cmp_write_html(h, report);
-            if (fclose(h) != 0) hok = false;
-            gq_cleanup_unregister(slot);
-            if (!hok) {
-                gq_diag_error(html_path, "could not write the page");
-                remove(html_path);
-                status = EXIT_OTHER;
-            }
+        } else if (!cmp_write_html(page.fp, report)) {
+            gq_diag_error(html_path, "could not write the page: %s", strerror(errno));
+            gq_output_abort(&page);
+            status = EXIT_OTHER;
+        } else if (gq_interrupted()) {
+            gq_output_abort(&page);
+        } else if (!gq_output_commit(&page, why, sizeof why)) {
+            gq_diag_error(html_path, "%s", why);
+            status = EXIT_OTHER;
         }
     }
     if (checks) {
@@ -229,6 +252,16 @@ int main(int argc, char **argv) {
         if (fails && status == EXIT_OK) status = EXIT_CHECK_FAILED;
     }
 
+    /* -o is complete (report or verdicts): put it in place, or keep the old file */
+    if (out_path) {
+        if (ok && !gq_interrupted() && !gq_output_commit(&out_file, why, sizeof why)) {
+            gq_diag_error(out_path, "%s", why);
+            status = EXIT_OTHER;
+        } else if (out_file.fp) {
+            gq_output_abort(&out_file); /* the old file, if any, stays as it was */
+        }
+        out = stdout;
+    }
     if (gq_interrupted() && status == EXIT_OK) status = EXIT_INTERRUPTED;
 
 done:

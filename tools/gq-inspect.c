@@ -31,6 +31,7 @@
 #include "cli/kv_format.h"
 #include "cli/kv_memory.h"
 #include "cli/model_info.h"
+#include "cli/output_file.h"
 #include "cli/sigbus.h"
 #include "cli/table.h"
 #include "cli/tensor_values.h"
@@ -785,6 +786,12 @@ static int dump_tensor(inspect *in) {
     uint64_t begin, end;
     if (!selected_rows(in, t, &begin, &end)) return GQ_EXIT_FAILURE;
 
+    /* -o naming the model itself would replace it with the dump */
+    const char *input = in->store.path;
+    if (!gq_output_refuse_inputs(in->output, &input, 1, why, sizeof why)) {
+        gq_diag_error(in->output, "%s", why);
+        return GQ_EXIT_USAGE;
+    }
     const size_t len = strlen(in->output);
     char *tmp = malloc(len + 16);
     if (!tmp) {
