@@ -278,6 +278,24 @@ static inline __m256 times_q_q(float v) {
     return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(v), q), q);
 }
 
+/* The levels of 8 values (x[i] holds value i in every lane) at the lanes'
+ * inverse scales, as gq_iq2_level gives them: clamp(round(0.5 * (id * x -
+ * 1)), 0, 2); returned as a level code (2 bits per value) and as the base-3
+ * number map3 is indexed by. */
+static inline void round_subgroup(__m256 id, const __m256 x[8], __m256i *code, __m256i *code3) {
+    const __m256 one = _mm256_set1_ps(1.f), half = _mm256_set1_ps(0.5f);
+    const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(2);
+    __m256i c = zero, c3 = zero;
+    for (int i = 7; i >= 0; i--) {
+        const __m256 v = _mm256_mul_ps(half, _mm256_sub_ps(_mm256_mul_ps(id, x[i]), one));
+        const __m256i l = _mm256_min_epi32(_mm256_max_epi32(round_epi32(v), zero), top);
+        c = _mm256_or_si256(_mm256_slli_epi32(c, 2), l);
+        c3 = _mm256_add_epi32(_mm256_add_epi32(c3, _mm256_slli_epi32(c3, 1)), l);
+    }
+    *code = c;
+    *code3 = c3;
+}
+
 static void run_trials_avx2(gq_iq2_trials *t) {
     const enum gq_lattice_kind kind = t->lattice->kind;
     ensure_search_tables(kind);
@@ -296,10 +314,7 @@ static void run_trials_avx2(gq_iq2_trials *t) {
         q2_terms[i] = times_q_q(t->weight[i]);
     }
 
-    const __m256 one = _mm256_set1_ps(1.f), half = _mm256_set1_ps(0.5f);
-    const __m256 magic = _mm256_set1_ps(12582912.f);
-    const __m256i mantissa = _mm256_set1_epi32(0x007fffff), bias = _mm256_set1_epi32(0x00400000);
-    const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(2);
+    const __m256 one = _mm256_set1_ps(1.f);
 
     /* Two passes over the batches of 8 trials: the first rounds every sub-group in every lane and
      * looks the points up, the second searches and sums; long independent stretches that the CPU
@@ -313,18 +328,33 @@ static void run_trials_avx2(gq_iq2_trials *t) {
         const __m256 id = _mm256_loadu_ps(t->inverse_scale + b);
         _mm256_storeu_ps(this_scale + b, _mm256_div_ps(one, id));
         const int live = t->n_trials - b >= 8 ? 0xff : (1 << (t->n_trials - b)) - 1;
-        for (int k = 0; k < n_sub; k++) {
-            /* Levels of the 8 values in 8 trials, as a level code (2 bits per value) and as the
-             * base-3 number map3 is indexed by. */
-            __m256i code = zero, code3 = zero;
-            for (int i = 7; i >= 0; i--) {
-                /* gq_iq2_level, lane by lane: clamp(round(0.5 * (id * x - 1)), 0, 2). */
-                const __m256 v = _mm256_mul_ps(half, _mm256_sub_ps(_mm256_mul_ps(id, groups[k].x[i]), one));
-                __m256i l = _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(_mm256_add_ps(v, magic)), mantissa), bias);
-                l = _mm256_min_epi32(_mm256_max_epi32(l, zero), top);
-                code = _mm256_or_si256(_mm256_slli_epi32(code, 2), l);
-                code3 = _mm256_add_epi32(_mm256_add_epi32(code3, _mm256_slli_epi32(code3, 1)), l);
+        if (n_sub == 2 && live < 16) {
+            /* The last 3 of iq2_xs's and iq2_s's 19 trials: both sub-groups in one vector, sub-group
+             * 0 in lanes 0-3 and sub-group 1 in lanes 4-7, instead of two vectors 3/8 used. */
+            const __m256 id4 = _mm256_broadcast_ps((const __m128 *)(t->inverse_scale + b));
+            __m256 x[8];
+            for (int i = 0; i < 8; i++)
+                x[i] = _mm256_set_m128(_mm256_castps256_ps128(groups[1].x[i]), _mm256_castps256_ps128(groups[0].x[i]));
+            __m256i code, code3;
+            round_subgroup(id4, x, &code, &code3);
+            const __m128i codes16 = _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1));
+            _mm_storel_epi64((__m128i *)(t->codes[0] + b), codes16);
+            _mm_storel_epi64((__m128i *)(t->codes[1] + b), _mm_unpackhi_epi64(codes16, codes16));
+            const __m256i found = _mm256_i32gather_epi32((const int *)map, code3, 4);
+            int32_t lanes[8];
+            _mm256_storeu_si256((__m256i *)lanes, found);
+            memcpy(entry[b / 8][0], lanes, 4 * sizeof(int32_t));
+            memcpy(entry[b / 8][1], lanes + 4, 4 * sizeof(int32_t));
+            const int missed = _mm256_movemask_ps(_mm256_castsi256_ps(found));
+            for (int k = 0; k < 2; k++) {
+                off_grid[b / 8][k] = (missed >> (4 * k)) & live;
+                t->off_grid[k] |= (uint32_t)off_grid[b / 8][k] << b;
             }
+            continue;
+        }
+        for (int k = 0; k < n_sub; k++) {
+            __m256i code, code3;
+            round_subgroup(id, groups[k].x, &code, &code3);
             _mm_storeu_si128((__m128i *)(t->codes[k] + b),
                              _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1)));
             /* No branches: whether a rounded point is on the codebook is close to a coin toss.
