@@ -6,6 +6,8 @@
 #   tests/run.sh            # everything
 #   GQ_SKIP_SANITIZE=1 tests/run.sh   # only the normal build (quicker, local use)
 #   GQ_SHARED=/path/to/shared tests/run.sh
+#   GQ_FUZZ_SECONDS=300 tests/run.sh  # longer fuzz smoke run (default 60 s per target)
+#   GQ_SKIP_FUZZ=1 tests/run.sh       # no fuzz smoke run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -55,5 +57,13 @@ if [ "${GQ_SKIP_SANITIZE:-0}" != "1" ]; then
   echo "== build + tests (AddressSanitizer + UndefinedBehaviorSanitizer) =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite "$root/build/test-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGQ_SANITIZE=ON
+fi
+# Fuzzing, a smoke run: every libFuzzer target of tests/fuzz/ for
+# GQ_FUZZ_SECONDS (default 60) at once, in its own clang build (ASan +
+# UBSan), after replaying the saved regressions.  tests/fuzz/run.sh
+# installs clang and libFuzzer's runtime when they are missing.
+if [ "${GQ_SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== fuzz smoke run (tests/fuzz/run.sh --parallel, ${GQ_FUZZ_SECONDS:-60}s per target) =="
+  GQ_CORPUS_TESTS="$root/build/test-release" "$root/tests/fuzz/run.sh" --parallel
 fi
 echo "tests/run.sh: all tests passed"

@@ -7,6 +7,7 @@
 #   tests/fuzz/run.sh                       # every target, GQ_FUZZ_SECONDS each (default 60)
 #   tests/fuzz/run.sh --seconds 600 gguf    # one target, ten minutes
 #   tests/fuzz/run.sh --replay              # only replay tests/fuzz/regressions/
+#   tests/fuzz/run.sh --parallel            # all targets at once (the smoke run of tests/run.sh)
 #   tests/fuzz/run.sh gguf -- -jobs=1       # extra libFuzzer flags after --
 #
 # Targets: gguf (the GGUF reader and every accessor), imatrix (the
@@ -27,6 +28,7 @@ root=$(pwd)
 
 seconds=${GQ_FUZZ_SECONDS:-60}
 replay_only=0
+parallel=0
 targets=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -34,9 +36,10 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --seconds=*) seconds=${1#*=}; shift ;;
     --replay) replay_only=1; shift ;;
+    --parallel) parallel=1; shift ;;
     --) shift; extra=("$@"); break ;;
     gguf|imatrix|dequant) targets+=("$1"); shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "tests/fuzz/run.sh: unknown argument '$1' (targets: gguf imatrix dequant)" >&2; exit 2 ;;
   esac
 done
@@ -121,8 +124,11 @@ cp "$shared/fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf" "$seeds/ggu
 cp "$shared/fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf" "$shared"/fixtures/real/imatrix/* "$seeds/imatrix/"
 corpus_tests=${GQ_CORPUS_TESTS:-$root/build/test-release}
 if [ -x "$corpus_tests/test_fault_gguf_corpus" ] && [ -x "$corpus_tests/test_fault_imatrix" ]; then
-  GQ_SHARED=$shared GQ_CORPUS_OUT="$seeds/gguf" "$corpus_tests/test_fault_gguf_corpus" >/dev/null
-  GQ_SHARED=$shared GQ_CORPUS_OUT="$seeds/imatrix" "$corpus_tests/test_fault_imatrix" >/dev/null
+  GQ_SHARED=$shared GQ_CORPUS_OUT="$seeds/gguf" "$corpus_tests/test_fault_gguf_corpus" >"$build/corpus-gguf.log" 2>&1 ||
+    { cat "$build/corpus-gguf.log" >&2; say "writing the generated GGUF corpus failed"; exit 1; }
+  GQ_SHARED=$shared GQ_CORPUS_OUT="$seeds/imatrix" "$corpus_tests/test_fault_imatrix" >"$build/corpus-imatrix.log" 2>&1 ||
+    { cat "$build/corpus-imatrix.log" >&2; say "writing the generated imatrix corpus failed"; exit 1; }
+  echo "seeds: fixtures + $(ls "$seeds/gguf" | wc -l) GGUF and $(ls "$seeds/imatrix" | wc -l) imatrix files (generated corpora included)"
 else
   echo "(no generated corpora: $corpus_tests has no test_fault_* programs; seeding from the fixtures only)"
 fi
@@ -135,42 +141,58 @@ done
 
 max_len() {
   case $1 in
-    gguf) echo 2097152 ;;     # the fixtures' headers fit; stories260K whole
+    gguf) echo 262144 ;;      # headers and small models; megabyte vocabularies made it ~100 exec/s
     imatrix) echo 3145728 ;;  # both real legacy files whole
     dequant) echo 8192 ;;
   esac
 }
 
 # ------------------------------------------------------------ fuzz
-for t in "${targets[@]}"; do
-  corpus=$build/corpus/$t
-  artifacts=$build/artifacts/$t
+# fuzz_one TARGET: fuzz it; the verdict goes to stdout, 1 on a finding.
+fuzz_one() {
+  local t=$1
+  local corpus=$build/corpus/$t artifacts=$build/artifacts/$t log=$build/fuzz-$t.log
   mkdir -p "$corpus" "$artifacts"
-  log=$build/fuzz-$t.log
-  dict=()
-  [ "$t" = gguf ] || [ "$t" = imatrix ] && dict=(-dict="$root/tests/fuzz/gguf.dict")
-  cmd=("$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=256
-       -max_len="$(max_len "$t")" "${dict[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/"
-       ${extra[@]+"${extra[@]}"} "$corpus" "$seeds/$t")
+  local dict=()
+  if [ "$t" = gguf ] || [ "$t" = imatrix ]; then dict=(-dict="$root/tests/fuzz/gguf.dict"); fi
+  local cmd=("$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=256
+             -max_len="$(max_len "$t")" ${dict[@]+"${dict[@]}"} -print_final_stats=1 -artifact_prefix="$artifacts/"
+             ${extra[@]+"${extra[@]}"} "$corpus" "$seeds/$t")
   echo "== fuzz_$t: ${seconds}s =="
   echo "   ${cmd[*]}"
-  rc=0
+  local rc=0
   "${cmd[@]}" >"$log" 2>&1 || rc=$?
+  local runs found
   runs=$(grep -a 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
   [ -z "$runs" ] && runs=$(grep -aoE 'Done [0-9]+ runs' "$log" | tail -1 | awk '{print $2}')
   found=$(find "$artifacts" -type f | wc -l)
   if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
-    status=1
-    say "fuzz_$t: FINDING (libFuzzer exit $rc) after ${runs:-?} executions; log: $log"
-    grep -aE 'ERROR|SUMMARY|broken promise|runtime error' "$log" | head -20 >&2 || true
+    echo "fuzz_$t: FINDING (libFuzzer exit $rc) after ${runs:-?} executions; log: $log"
+    grep -aE 'ERROR|SUMMARY|broken promise|runtime error' "$log" | head -20 || true
     for a in "$artifacts"/*; do
       [ -f "$a" ] || continue
-      say "  input: $a"
-      say "  minimize: $build/fuzz_$t -minimize_crash=1 -runs=100000 -exact_artifact_path=$a.min $a"
-      say "  then: cp $a.min tests/fuzz/regressions/$t/<what-it-breaks>, fix, and run test_regress_fuzz"
+      echo "  input: $a"
+      echo "  minimize: $build/fuzz_$t -minimize_crash=1 -runs=100000 -exact_artifact_path=$a.min $a"
+      echo "  then: cp $a.min tests/fuzz/regressions/$t/<what-it-breaks>, fix, and run test_regress_fuzz"
     done
-  else
-    echo "fuzz_$t: ${seconds}s, ${runs:-?} executions, no finding ($(find "$corpus" -type f | wc -l) corpus files)"
+    return 1
   fi
-done
+  echo "fuzz_$t: ${seconds}s, ${runs:-?} executions, no finding ($(find "$corpus" -type f | wc -l) corpus files)"
+}
+
+if [ "$parallel" = 1 ]; then
+  # every target at once, each report printed when all are done
+  pids=()
+  for t in "${targets[@]}"; do
+    fuzz_one "$t" >"$build/report-$t.txt" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!targets[@]}"; do
+    wait "${pids[$i]}" || status=1
+    cat "$build/report-${targets[$i]}.txt"
+  done
+else
+  for t in "${targets[@]}"; do fuzz_one "$t" || status=1; done
+fi
+[ "$status" -eq 0 ] || say "a fuzz target found something or a regression failed (see above)"
 exit $status
