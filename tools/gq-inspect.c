@@ -17,6 +17,7 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -800,6 +801,7 @@ static int dump_tensor(inspect *in) {
     }
     snprintf(tmp, len + 16, "%s.tmp-XXXXXX", in->output);
     gq_cleanup_install(true);
+    signal(SIGXFSZ, SIG_IGN); /* past RLIMIT_FSIZE: EFBIG and a clean exit, not death with the temp file left */
     int fd = mkstemp(tmp);
     if (fd < 0) {
         gq_diag_error(in->output, "cannot create a temporary file beside it: %s", strerror(errno));

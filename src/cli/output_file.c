@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,6 +59,10 @@ bool gq_output_open(gq_output_file *o, const char *target, char *why, size_t why
     }
     snprintf(o->temp, len + 16, "%s.tmp-XXXXXX", o->target);
     gq_cleanup_install(true);
+    /* Past RLIMIT_FSIZE the kernel kills the process with SIGXFSZ unless
+     * it is ignored; ignored, write() fails with EFBIG and the temporary
+     * file is removed like on a full disk. */
+    signal(SIGXFSZ, SIG_IGN);
     int fd = mkstemp(o->temp);
     if (fd < 0) {
         say(why, why_size, "cannot create a temporary file beside it", errno);
