@@ -219,7 +219,7 @@ static void quantize_iq1_s_row(const gq_lattice *lat, const float *x, uint8_t *y
             out->d = gq_fp32_to_fp16(d * 1.125f); /* ggml's fudge factor */
             const float id = 1 / d;
             for (int ib = 0; ib < IQ1S_NSUB; ib++) {
-                int l = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 7);
+                int l = gq_clamp_int(gq_nearest_int(0.5f * (id * scales[ib] - 1)), 0, 7);
                 if (shifts[ib] == -1) l |= 8;
                 out->qh[ib] |= (uint16_t)(l << 12);
             }
@@ -380,7 +380,7 @@ static void quantize_iq1_m_row(const gq_lattice *lat, gq_iq1m_split_fn split_sum
         const float id = 1 / d;
         float sumqx = 0, sumq2 = 0;
         for (int ib = 0; ib < IQ1M_NSUB; ib++) {
-            const int l = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 7);
+            const int l = gq_clamp_int(gq_nearest_int(0.5f * (id * scales[ib] - 1)), 0, 7);
             sc[ib / 4] |= (uint16_t)(l << 3 * (ib % 4));
             out->qh[ib] |= delta_sign_bits[shifts[ib]];
             const float *xb = xbl + IQ1M_SUB * ib;

@@ -292,7 +292,7 @@ static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const f
         return 0.f;
     }
     float iscale = (float)nmax / max;
-    for (int i = 0; i < n; i++) L[i] = (uint8_t)gq_iq2_round(iscale * x[i]);
+    for (int i = 0; i < n; i++) L[i] = (uint8_t)gq_nearest_int(iscale * x[i]);
     const float scale = 1 / iscale;
     float best_mse = 0;
     for (int i = 0; i < n; i++) {
@@ -306,7 +306,7 @@ static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const f
         const float scale_is = 1 / iscale_is;
         float mse = 0;
         for (int i = 0; i < n; i++) {
-            int l = gq_iq2_round(iscale_is * x[i]);
+            int l = gq_nearest_int(iscale_is * x[i]);
             l = l < nmax ? l : nmax;
             const float diff = x[i] - scale_is * (float)l;
             const float w = quant_weights[i];
@@ -319,7 +319,7 @@ static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const f
     }
     float sumlx = 0, suml2 = 0;
     for (int i = 0; i < n; i++) {
-        int l = gq_iq2_round(iscale * x[i]);
+        int l = gq_nearest_int(iscale * x[i]);
         l = l < nmax ? l : nmax;
         L[i] = (uint8_t)l;
         /* the sums take the level before it wraps into L */
@@ -334,7 +334,7 @@ static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const f
             float slx = sumlx - w * x[i] * (float)L[i];
             float sl2 = suml2 - w * (float)L[i] * (float)L[i];
             if (slx > 0 && sl2 > 0) {
-                int new_l = gq_iq2_round(x[i] * sl2 / slx);
+                int new_l = gq_nearest_int(x[i] * sl2 / slx);
                 new_l = new_l < nmax ? new_l : nmax;
                 if (new_l != L[i]) {
                     slx += w * x[i] * (float)new_l;
@@ -355,7 +355,7 @@ static float make_qp_quants(int n, int nmax, const float *x, uint8_t *L, const f
 
 /* A group's 4-bit scale code: the s with d * (2s + 1) nearest to the scale. */
 static inline int scale_code(float id, float scale) {
-    const int l = gq_iq2_round(0.5f * (id * scale - 1));
+    const int l = gq_nearest_int(0.5f * (id * scale - 1));
     return l < 0 ? 0 : l > 15 ? 15 : l;
 }
 

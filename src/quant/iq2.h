@@ -22,26 +22,16 @@
 
 #include "iq_lattice.h"
 #include "kernels.h"
+#include "nearest_int.h"
 
 #define GQ_IQ2_MAX_TRIALS 19 /* iq2_xs / iq2_s: scale steps -9..9; iq2_xxs: -6..6 */
 #define GQ_IQ2_TRIAL_SLOTS 24 /* MAX_TRIALS rounded up to whole 8-lane vectors */
 #define GQ_IQ2_MAX_GROUP 32   /* iq2_xxs groups; iq2_xs / iq2_s use 16 */
 
-/* ggml rounds with the "add 1.5 * 2^23" trick: the sum lands where a float's
- * last mantissa bit is worth 1, so the FPU rounds half to even and the
- * integer sits in the low mantissa bits.  Exact for |v| < 2^22; beyond that
- * it wraps, deterministically, and ggml's results depend on the wrap too. */
-static inline int gq_iq2_round(float v) {
-    float biased = v + 12582912.f;
-    int32_t bits;
-    memcpy(&bits, &biased, sizeof bits);
-    return (bits & 0x007fffff) - 0x00400000;
-}
-
 /* The level (0..2) a magnitude x takes at inverse scale id: the lattice
  * coordinate 2l+1 nearest to id*x. */
 static inline int8_t gq_iq2_level(float id, float x) {
-    int l = gq_iq2_round(0.5f * (id * x - 1));
+    int l = gq_nearest_int(0.5f * (id * x - 1));
     return (int8_t)(l < 0 ? 0 : l > 2 ? 2 : l);
 }
 

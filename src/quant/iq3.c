@@ -185,7 +185,7 @@ static void trial_scalar(const gq_iq3_lattice *lat, gq_iq3_neighbour_fn neighbou
     for (int k = 0; k < 8; k++) {
         int key = 0;
         for (int i = 0; i < 4; i++) {
-            const int l = gq_iq_clamp(gq_iq_round(0.5f * (id * xval[4 * k + i] - 1)), 0, 7);
+            const int l = gq_clamp_int(gq_nearest_int(0.5f * (id * xval[4 * k + i] - 1)), 0, 7);
             L[4 * k + i] = (int8_t)l;
             key |= l << 3 * i;
         }
@@ -242,7 +242,7 @@ static float refine_off_grid(const gq_iq3_lattice *lat, const gq_iq3_steps *step
         if (only_off_grid && on_grid[k]) continue;
         int key = 0;
         for (int i = 0; i < 4; i++) {
-            const int l = gq_iq_clamp(gq_iq_round(0.5f * (id * xval[4 * k + i] - 1)), 0, 7);
+            const int l = gq_clamp_int(gq_nearest_int(0.5f * (id * xval[4 * k + i] - 1)), 0, 7);
             key |= l << 3 * i;
         }
         int32_t entry = lat->key_to_entry[key];
@@ -377,7 +377,7 @@ static void quantize_iq3_xxs_block(const gq_iq3_lattice *lat, const gq_iq3_steps
     out->d = gq_fp32_to_fp16(d * 1.0125f); /* ggml's fudge factor */
     const float id = 1 / d;
     for (int ib = 0; ib < IQ3_NSUB; ib++) {
-        const int l = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 15);
+        const int l = gq_clamp_int(gq_nearest_int(0.5f * (id * scales[ib] - 1)), 0, 15);
         signs_and_scale[ib] |= (uint32_t)l << 28;
     }
     memcpy(out->qs, q3, GQ_QK_K / 4);
@@ -445,8 +445,8 @@ static void quantize_iq3_s_block(const gq_iq3_lattice *lat, const gq_iq3_steps *
     out->d = gq_fp32_to_fp16(d * 1.033f); /* ggml's fudge factor */
     const float id = 1 / d;
     for (int ib = 0; ib < IQ3_NSUB; ib += 2) {
-        const int l1 = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib] - 1)), 0, 15);
-        const int l2 = gq_iq_clamp(gq_iq_round(0.5f * (id * scales[ib + 1] - 1)), 0, 15);
+        const int l1 = gq_clamp_int(gq_nearest_int(0.5f * (id * scales[ib] - 1)), 0, 15);
+        const int l2 = gq_clamp_int(gq_nearest_int(0.5f * (id * scales[ib + 1] - 1)), 0, 15);
         out->scales[ib / 2] = (uint8_t)(l1 | l2 << 4);
     }
 }

@@ -142,7 +142,7 @@ void gq_quantize_iq4_xs_rows(const float *src, void *dst, int64_t nrows, int64_t
             out->d = gq_fp32_to_fp16(d);
             out->scales_h = 0;
             for (int ib = 0; ib < GQ_QK_K / IQ4_SUB; ib++) {
-                int l = gq_iq_clamp(gq_iq_round(id * scales[ib]), -32, 31);
+                int l = gq_clamp_int(gq_nearest_int(id * scales[ib]), -32, 31);
                 const float dl = d * l;
                 steps->assign(x + IQ4_SUB * ib, dl ? 1 / dl : 0.f, L + IQ4_SUB * ib, IQ4_SUB);
                 l += 32;

@@ -18,18 +18,7 @@
 
 #include "../types/blocks.h" /* relative: tests include this header too */
 #include "kernels.h"
-
-/* ggml rounds with the "add 1.5 * 2^23" trick rather than lrintf: for
- * |v| < 2^22 it is round-half-to-even, beyond that it wraps.  Quantizers
- * that must match ggml bit for bit have to wrap the same way. */
-static inline int gq_iq_round(float v) {
-    float biased = v + 12582912.f;
-    int32_t bits;
-    memcpy(&bits, &biased, sizeof bits);
-    return (bits & 0x007fffff) - 0x00400000;
-}
-
-static inline int gq_iq_clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+#include "nearest_int.h"
 
 /* ------------------------------------------------------------------ IQ3 */
 

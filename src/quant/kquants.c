@@ -189,7 +189,7 @@ static float affine_search(int n, int nmax, const float *x, const float *w, uint
     float scale = 1 / iscale;
     float best_error = 0;
     for (int i = 0; i < n; i++) {
-        int l = kq_clamp_int(kq_nearest_int(iscale * (x[i] - min)), 0, nmax);
+        int l = gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
         L[i] = (uint8_t)l;
         float diff = scale * (float)l + min - x[i];
         diff = use_mad ? fabsf(diff) : diff * diff;
@@ -199,7 +199,7 @@ static float affine_search(int n, int nmax, const float *x, const float *w, uint
         iscale = (rmin + rdelta * (float)is + (float)nmax) / (max - min);
         float sum_l = 0, sum_l2 = 0, sum_xl = 0;
         for (int i = 0; i < n; i++) {
-            int l = kq_clamp_int(kq_nearest_int(iscale * (x[i] - min)), 0, nmax);
+            int l = gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
             Laux[i] = (uint8_t)l;
             float wl = w[i] * (float)l;
             sum_l += wl;
@@ -270,7 +270,7 @@ static float symmetric_search(int n, int nmax, const float *x, uint8_t *L, const
     for (int c = 0; c < KQ_SYM_CANDIDATES; c++) {
         float slx = 0, sl2 = 0;
         for (int i = 0; i < n; i++) {
-            const float l = (float)kq_clamp_int(kq_nearest_int(iscale[c] * x[i]), -nmax, nmax - 1);
+            const float l = (float)gq_clamp_int(gq_nearest_int(iscale[c] * x[i]), -nmax, nmax - 1);
             slx += wx[i] * l;
             sl2 += w[i] * l * l;
         }
@@ -288,7 +288,7 @@ static float symmetric_search(int n, int nmax, const float *x, uint8_t *L, const
         }
     }
     for (int i = 0; i < n; i++)
-        L[i] = (uint8_t)(nmax + kq_clamp_int(kq_nearest_int(iscale[chosen] * x[i]), -nmax, nmax - 1));
+        L[i] = (uint8_t)(nmax + gq_clamp_int(gq_nearest_int(iscale[chosen] * x[i]), -nmax, nmax - 1));
     return scale;
 }
 
@@ -314,7 +314,7 @@ static float q3_search(int n, int nmax, const float *x, uint8_t *L) {
     const float iscale = (float)-nmax / max;
     float sumlx = 0, suml2 = 0;
     for (int i = 0; i < n; i++) {
-        int l = kq_clamp_int(kq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
+        int l = gq_clamp_int(gq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
         lv[i] = l;
         w[i] = x[i] * x[i];
         wx[i] = w[i] * x[i];
@@ -327,7 +327,7 @@ static float q3_search(int n, int nmax, const float *x, uint8_t *L) {
             float slx = sumlx - wx[i] * (float)lv[i];
             if (slx > 0) {
                 float sl2 = suml2 - w[i] * (float)lv[i] * (float)lv[i];
-                int new_l = kq_clamp_int(kq_nearest_int(x[i] * sl2 / slx), -nmax, nmax - 1);
+                int new_l = gq_clamp_int(gq_nearest_int(x[i] * sl2 / slx), -nmax, nmax - 1);
                 if (new_l != lv[i]) {
                     slx += wx[i] * (float)new_l;
                     sl2 += w[i] * (float)new_l * (float)new_l;
@@ -357,7 +357,7 @@ float gq_kq_positive_scale(int n, int nmax, const float *x, uint8_t *L, const fl
         return 0.f;
     }
     float iscale = (float)nmax / max;
-    for (int i = 0; i < n; i++) L[i] = (uint8_t)kq_nearest_int(iscale * x[i]);
+    for (int i = 0; i < n; i++) L[i] = (uint8_t)gq_nearest_int(iscale * x[i]);
     float scale = 1 / iscale;
     float best_mse = 0;
     for (int i = 0; i < n; i++) {
@@ -370,7 +370,7 @@ float gq_kq_positive_scale(int n, int nmax, const float *x, uint8_t *L, const fl
         float scale_is = 1 / iscale_is;
         float mse = 0;
         for (int i = 0; i < n; i++) {
-            int l = kq_nearest_int(iscale_is * x[i]);
+            int l = gq_nearest_int(iscale_is * x[i]);
             if (l > nmax) l = nmax;
             float diff = x[i] - scale_is * (float)l;
             mse += w[i] * diff * diff;
@@ -383,7 +383,7 @@ float gq_kq_positive_scale(int n, int nmax, const float *x, uint8_t *L, const fl
     int lv[32];
     float sumlx = 0, suml2 = 0;
     for (int i = 0; i < n; i++) {
-        int l = kq_nearest_int(iscale * x[i]);
+        int l = gq_nearest_int(iscale * x[i]);
         if (l > nmax) l = nmax;
         lv[i] = l;
         sumlx += w[i] * x[i] * (float)l;
@@ -397,7 +397,7 @@ float gq_kq_positive_scale(int n, int nmax, const float *x, uint8_t *L, const fl
             float slx = sumlx - w[i] * x[i] * li;
             float sl2 = suml2 - w[i] * li * li;
             if (slx > 0 && sl2 > 0) {
-                int new_l = kq_nearest_int(x[i] * sl2 / slx);
+                int new_l = gq_nearest_int(x[i] * sl2 / slx);
                 if (new_l > nmax) new_l = nmax;
                 if (new_l != (int)(uint8_t)lv[i]) {
                     slx += w[i] * x[i] * (float)new_l;
@@ -429,8 +429,8 @@ void gq_kq_k4_scales_plain(const float scales[8], const float mins[8], uint8_t p
     const float inv_scale = max_scale > 0 ? 63.f / max_scale : 0.f;
     const float inv_min = max_min > 0 ? 63.f / max_min : 0.f;
     for (int j = 0; j < 8; j++) {
-        uint8_t ls = (uint8_t)kq_nearest_int(inv_scale * scales[j]);
-        uint8_t lm = (uint8_t)kq_nearest_int(inv_min * mins[j]);
+        uint8_t ls = (uint8_t)gq_nearest_int(inv_scale * scales[j]);
+        uint8_t lm = (uint8_t)gq_nearest_int(inv_min * mins[j]);
         kq_k4_put(j, packed, ls < 63 ? ls : 63, lm < 63 ? lm : 63);
     }
     *d = gq_fp32_to_fp16(max_scale / 63.f);
@@ -470,7 +470,7 @@ int gq_kq_q6_scales(const float scales[16], block_q6_K *y) {
     const float iscale = -128.f / max_scale;
     y->d = gq_fp32_to_fp16(1 / iscale);
     for (int j = 0; j < 16; j++) {
-        int v = kq_nearest_int(iscale * scales[j]);
+        int v = gq_nearest_int(iscale * scales[j]);
         y->scales[j] = (int8_t)(v < 127 ? v : 127);
     }
     return 1;
@@ -523,7 +523,7 @@ void gq_kq_pack_q6(const uint8_t L[GQ_QK_K], uint8_t ql[GQ_QK_K / 2], uint8_t qh
 
 /* Round value x of a sub-block with scale d and offset dm (x ~ d*l - dm). */
 static inline int requant_affine(float x, float dm, float d, int nmax) {
-    return kq_clamp_int(kq_nearest_int((x + dm) / d), 0, nmax);
+    return gq_clamp_int(gq_nearest_int((x + dm) / d), 0, nmax);
 }
 
 void gq_kq_q2_scales_plain(const float scales[16], const float mins[16], block_q2_K *y) {
@@ -534,7 +534,7 @@ void gq_kq_q2_scales_plain(const float scales[16], const float mins[16], block_q
     }
     if (max_scale > 0) {
         const float iscale = 15.f / max_scale;
-        for (int j = 0; j < 16; j++) y->scales[j] = (uint8_t)kq_nearest_int(iscale * scales[j]);
+        for (int j = 0; j < 16; j++) y->scales[j] = (uint8_t)gq_nearest_int(iscale * scales[j]);
         y->d = gq_fp32_to_fp16(max_scale / 15.f);
     } else {
         memset(y->scales, 0, sizeof y->scales);
@@ -542,7 +542,7 @@ void gq_kq_q2_scales_plain(const float scales[16], const float mins[16], block_q
     }
     if (max_min > 0) {
         const float iscale = 15.f / max_min;
-        for (int j = 0; j < 16; j++) y->scales[j] |= (uint8_t)((unsigned)kq_nearest_int(iscale * mins[j]) << 4);
+        for (int j = 0; j < 16; j++) y->scales[j] |= (uint8_t)((unsigned)gq_nearest_int(iscale * mins[j]) << 4);
         y->dmin = gq_fp32_to_fp16(max_min / 15.f);
     } else {
         y->dmin = gq_fp32_to_fp16(0.f);
@@ -628,8 +628,8 @@ void gq_kq_q3_K_block(const float *x, const float *qw, block_q3_K *y) {
             const float iscale = -32.f / max_scale;
             for (int j = 0; j < 16; j++) {
                 /* ggml narrows to int8 before clamping */
-                int l = (int8_t)kq_nearest_int(iscale * scales[j]);
-                kq_q3_scale_put(j, y->scales, kq_clamp_int(l, -32, 31) + 32);
+                int l = (int8_t)gq_nearest_int(iscale * scales[j]);
+                kq_q3_scale_put(j, y->scales, gq_clamp_int(l, -32, 31) + 32);
             }
             y->d = gq_fp32_to_fp16(1 / iscale);
         } else {
@@ -654,7 +654,7 @@ void gq_kq_q3_K_block(const float *x, const float *qw, block_q3_K *y) {
         const float d = d_all * (float)kq_q3_scale_get(j, y->scales);
         if (!d) continue;
         for (int l = 0; l < 16; l++)
-            L[16 * j + l] = (uint8_t)(kq_clamp_int(kq_nearest_int(x[16 * j + l] / d), -4, 3) + 4);
+            L[16 * j + l] = (uint8_t)(gq_clamp_int(gq_nearest_int(x[16 * j + l] / d), -4, 3) + 4);
     }
     gq_kq_pack_q3(L, y);
 }
@@ -738,7 +738,7 @@ static void q6_K_block(const float *x, const float *qw, block_q6_K *y) {
         const float d = d_all * (float)y->scales[j];
         if (!d) continue;
         for (int l = 0; l < 16; l++)
-            L[16 * j + l] = (uint8_t)(kq_clamp_int(kq_nearest_int(x[16 * j + l] / d), -32, 31) + 32);
+            L[16 * j + l] = (uint8_t)(gq_clamp_int(gq_nearest_int(x[16 * j + l] / d), -32, 31) + 32);
     }
     gq_kq_pack_q6(L, y->ql, y->qh);
 }

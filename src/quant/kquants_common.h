@@ -6,7 +6,7 @@
  * the kernels follows:
  *   - float arithmetic in ggml's operation order, in float (never double),
  *     never contracted into fused multiply-adds;
- *   - rounding to an integer through kq_nearest_int's bit trick, including
+ *   - rounding to an integer through gq_nearest_int's bit trick (nearest_int.h), including
  *     its (deterministic) garbage for values too big to round that way;
  *   - integer-to-narrow conversions wrapping modulo 2^8 as ggml's implicit
  *     conversions do on every compiler ggml supports. */
@@ -19,20 +19,10 @@
 
 #include "blocks.h"
 #include "fp16.h"
+#include "nearest_int.h"
 
 /* ggml's group "all zero" threshold for the symmetric searches. */
 #define KQ_ZERO_GROUP 1e-15f
-
-/* Round to the nearest integer, ties to even, by adding 1.5 * 2^23: the sum
- * lands in [2^23, 2^24) where a float's unit in the last place is 1, so the
- * FPU's rounding does the work and the integer sits in the low mantissa
- * bits.  Exact for |v| < 2^22; beyond that it returns what ggml returns. */
-static inline int kq_nearest_int(float v) {
-    float biased = v + 12582912.f;
-    int32_t bits;
-    memcpy(&bits, &biased, sizeof bits);
-    return (bits & 0x007fffff) - 0x00400000;
-}
 
 /* A field of the block that starts at byte pointer p, as a byte pointer.
  * Tensor data in a GGUF file need not be aligned for the block structs (the
@@ -45,8 +35,6 @@ static inline float kq_half_at(const uint8_t *p) {
     memcpy(&h, p, sizeof h);
     return gq_fp16_to_fp32(h);
 }
-
-static inline int kq_clamp_int(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 /* q4_K / q5_K keep eight 6-bit scales and eight 6-bit mins in 12 bytes:
  * bytes 0-3 hold scales 0-3, bytes 4-7 mins 0-3, bytes 8-11 the low nibbles

@@ -26,6 +26,7 @@
 #include "float_to_int.h"
 #include "fp16.h"
 #include "kernels.h"
+#include "nearest_int.h"
 
 /* ---------------------------------------------------------------- dequantize */
 
@@ -235,17 +236,6 @@ static void quant_block_q8_0(const float *x, block_q8_0 *y) {
 
 /* ---------------------------------------------------------------- importance-weighted search */
 
-/* ggml's round-to-nearest trick: adding 1.5 * 2^23 leaves round(x) (ties to
- * even) in the low mantissa bits.  Valid for |x| < 2^22, which the callers
- * guarantee; defined for any input (no cast). */
-static inline int nearest_int(float x) {
-    const float biased = x + 12582912.0f;
-    const uint32_t bits = gq_f32_bits(biased);
-    return (int)(bits & 0x007fffff) - 0x00400000;
-}
-
-static inline int clamp_int(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
-
 #define GROUP_MAX_EPS 1e-15f /* ggml: a group this small is all zeros */
 
 /* Symmetric codes -nmax..nmax-1 (stored +nmax) for n values with weights w:
@@ -270,7 +260,7 @@ static float symmetric_weighted_codes(int n, int nmax, const float *x, int8_t *L
     float iscale = (float)-nmax / max;
     float sumlx = 0.0f, suml2 = 0.0f;
     for (int i = 0; i < n; i++) {
-        const int l = clamp_int(nearest_int(iscale * x[i]), -nmax, nmax - 1);
+        const int l = gq_clamp_int(gq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
         L[i] = (int8_t)(l + nmax);
         sumlx += w[i] * x[i] * (float)l;
         suml2 += w[i] * (float)l * (float)l;
@@ -282,13 +272,13 @@ static float symmetric_weighted_codes(int n, int nmax, const float *x, int8_t *L
         iscale = -((float)nmax + 0.1f * (float)step) / max;
         sumlx = suml2 = 0.0f;
         for (int i = 0; i < n; i++) {
-            const int l = clamp_int(nearest_int(iscale * x[i]), -nmax, nmax - 1);
+            const int l = gq_clamp_int(gq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
             sumlx += w[i] * x[i] * (float)l;
             suml2 += w[i] * (float)l * (float)l;
         }
         if (suml2 > 0.0f && sumlx * sumlx > best * suml2) {
             for (int i = 0; i < n; i++)
-                L[i] = (int8_t)(nmax + clamp_int(nearest_int(iscale * x[i]), -nmax, nmax - 1));
+                L[i] = (int8_t)(nmax + gq_clamp_int(gq_nearest_int(iscale * x[i]), -nmax, nmax - 1));
             scale = sumlx / suml2;
             best = scale * sumlx;
         }
@@ -324,7 +314,7 @@ static float affine_weighted_codes(int n, int nmax, const float *x, const float 
     float scale = 1 / iscale;
     float best_err = 0.0f;
     for (int i = 0; i < n; i++) {
-        L[i] = (uint8_t)clamp_int(nearest_int(iscale * (x[i] - min)), 0, nmax);
+        L[i] = (uint8_t)gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
         float diff = scale * (float)L[i] + min - x[i];
         best_err += w[i] * (diff * diff);
     }
@@ -332,7 +322,7 @@ static float affine_weighted_codes(int n, int nmax, const float *x, const float 
         iscale = (rmin + rdelta * (float)step + (float)nmax) / (max - min);
         float sum_l = 0.0f, sum_l2 = 0.0f, sum_xl = 0.0f;
         for (int i = 0; i < n; i++) {
-            const int l = clamp_int(nearest_int(iscale * (x[i] - min)), 0, nmax);
+            const int l = gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
             Laux[i] = (uint8_t)l;
             sum_l += w[i] * (float)l;
             sum_l2 += w[i] * (float)l * (float)l;

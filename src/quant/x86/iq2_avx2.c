@@ -168,7 +168,7 @@ static void ensure_search_tables(enum gq_lattice_kind kind) {
 
 /* ------------------------------------------------------------ neighbour search */
 
-/* Round 8 floats to int32 as gq_iq2_round does (the 1.5 * 2^23 trick, with its wrap). */
+/* Round 8 floats to int32 as gq_nearest_int does (the 1.5 * 2^23 trick, with its wrap). */
 static inline __m256i round_epi32(__m256 v) {
     const __m256 biased = _mm256_add_ps(v, _mm256_set1_ps(12582912.f));
     return _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(biased), _mm256_set1_epi32(0x007fffff)),

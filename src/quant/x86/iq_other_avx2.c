@@ -230,7 +230,7 @@ static void iq3_trial_avx2(const gq_iq3_lattice *lat, gq_iq3_neighbour_fn neighb
     int32_t levels[32];
     int keys[8];
     for (int c = 0; c < 4; c++) {
-        /* gq_iq_round(0.5f * (id * x - 1)), clamped to 0..7 */
+        /* gq_nearest_int(0.5f * (id * x - 1)), clamped to 0..7 */
         const __m256 t = _mm256_mul_ps(half, _mm256_sub_ps(_mm256_mul_ps(vid, _mm256_loadu_ps(xval + 8 * c)), one));
         __m256i l = _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(_mm256_add_ps(t, magic)), mant), bias);
         l = _mm256_min_epi32(_mm256_max_epi32(l, zero), seven);

@@ -27,7 +27,7 @@
 
 /* ======================================================== small helpers */
 
-/* kq_nearest_int on 8 lanes: the same add, the same bit extraction. */
+/* gq_nearest_int on 8 lanes: the same add, the same bit extraction. */
 static inline __m256i v_nearest_int(__m256 v) {
     const __m256i bits = _mm256_castps_si256(_mm256_add_ps(v, _mm256_set1_ps(12582912.f)));
     return _mm256_sub_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)),
@@ -323,7 +323,7 @@ static void affine_levels(const affine_lanes_result *r, int j, const float *x, i
         return;
     }
     for (int i = 0; i < n; i++)
-        L[i] = (uint8_t)kq_clamp_int(kq_nearest_int(r->win_iscale[j] * (x[i] - r->win_min[j])), 0, nmax);
+        L[i] = (uint8_t)gq_clamp_int(gq_nearest_int(r->win_iscale[j] * (x[i] - r->win_min[j])), 0, nmax);
 }
 
 /* The symmetric search (kquants.c symmetric_search) on eight sub-blocks of
@@ -392,7 +392,7 @@ static void symmetric_levels(const symmetric_lanes_result *r, int j, const float
         return;
     }
     for (int i = 0; i < 16; i++)
-        L[i] = (uint8_t)(nmax + kq_clamp_int(kq_nearest_int(r->win_iscale[j] * x[i]), -nmax, nmax - 1));
+        L[i] = (uint8_t)(nmax + gq_clamp_int(gq_nearest_int(r->win_iscale[j] * x[i]), -nmax, nmax - 1));
 }
 
 /* ======================================================== requantization */
