@@ -160,138 +160,6 @@ static void dequant_q8_K(const void *src, float *dst, int64_t n) {
 
 /* ======================================================== scale searches */
 
-/* Asymmetric search (ggml's make_qkx2_quants / make_qkx3_quants, which are
- * the same computation whenever weights are given, as every caller does):
- * fit x ~ scale * L - the_min with L in 0..nmax, least weighted squared (or
- * absolute, use_mad) error, trying nstep+1 candidate scales
- * (nmax + rmin + rdelta*is) / range.  Note that an accepted candidate moves
- * `min`, which changes the range and offsets of all later candidates: the
- * candidates are not independent. */
-static float affine_search(int n, int nmax, const float *x, const float *w, uint8_t *L,
-                           float *the_min, float rmin, float rdelta, int nstep, int use_mad) {
-    uint8_t Laux[32];
-    float min = x[0], max = x[0];
-    float sum_w = w[0];
-    float sum_x = sum_w * x[0];
-    for (int i = 1; i < n; i++) {
-        if (x[i] < min) min = x[i];
-        if (x[i] > max) max = x[i];
-        sum_w += w[i];
-        sum_x += w[i] * x[i];
-    }
-    if (min > 0) min = 0;
-    if (max == min) {
-        memset(L, 0, (size_t)n);
-        *the_min = -min;
-        return 0.f;
-    }
-    float iscale = (float)nmax / (max - min);
-    float scale = 1 / iscale;
-    float best_error = 0;
-    for (int i = 0; i < n; i++) {
-        int l = gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
-        L[i] = (uint8_t)l;
-        float diff = scale * (float)l + min - x[i];
-        diff = use_mad ? fabsf(diff) : diff * diff;
-        best_error += w[i] * diff;
-    }
-    for (int is = 0; is <= nstep; is++) {
-        iscale = (rmin + rdelta * (float)is + (float)nmax) / (max - min);
-        float sum_l = 0, sum_l2 = 0, sum_xl = 0;
-        for (int i = 0; i < n; i++) {
-            int l = gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
-            Laux[i] = (uint8_t)l;
-            float wl = w[i] * (float)l;
-            sum_l += wl;
-            sum_l2 += wl * (float)l;
-            sum_xl += wl * x[i];
-        }
-        float D = sum_w * sum_l2 - sum_l * sum_l;
-        if (D > 0) {
-            float this_scale = (sum_w * sum_xl - sum_x * sum_l) / D;
-            float this_min = (sum_l2 * sum_x - sum_l * sum_xl) / D;
-            if (this_min > 0) {
-                this_min = 0;
-                this_scale = sum_xl / sum_l2;
-            }
-            float error = 0;
-            for (int i = 0; i < n; i++) {
-                float diff = this_scale * (float)Laux[i] + this_min - x[i];
-                diff = use_mad ? fabsf(diff) : diff * diff;
-                error += w[i] * diff;
-            }
-            if (error < best_error) {
-                memcpy(L, Laux, (size_t)n);
-                best_error = error;
-                scale = this_scale;
-                min = this_min;
-            }
-        }
-    }
-    *the_min = -min;
-    return scale;
-}
-
-/* Symmetric search (ggml's make_qx_quants with rmse_type 1): x ~ scale * (L
- * - nmax), L in 0..2*nmax-1, weights qw or x^2; the first guess puts the
- * largest magnitude on -nmax, then 18 nearby scales are tried.  A group
- * whose largest magnitude is negligible gets L = 0 (not nmax) and scale 0.
- *
- * The candidates' sums do not depend on one another (only the choice
- * between them is sequential), so all 19 are summed in one sweep over x —
- * each sum still adds its terms in ggml's order, so the bits are ggml's —
- * which lets the CPU overlap them instead of waiting on one add chain. */
-#define KQ_SYM_CANDIDATES 19
-static float symmetric_search(int n, int nmax, const float *x, uint8_t *L, const float *qw) {
-    float max = 0, amax = 0;
-    for (int i = 0; i < n; i++) {
-        float ax = fabsf(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
-    if (amax < KQ_ZERO_GROUP) {
-        memset(L, 0, (size_t)n);
-        return 0.f;
-    }
-    /* candidate 0: ggml's first guess; 1..18: is = -9..-1, 1..9 */
-    float iscale[KQ_SYM_CANDIDATES], sumlx[KQ_SYM_CANDIDATES], suml2[KQ_SYM_CANDIDATES];
-    iscale[0] = (float)-nmax / max;
-    for (int c = 1; c < KQ_SYM_CANDIDATES; c++) {
-        const int is = c <= 9 ? c - 10 : c - 9;
-        iscale[c] = -((float)nmax + 0.1f * (float)is) / max;
-    }
-    float w[32], wx[32];
-    for (int i = 0; i < n; i++) {
-        w[i] = qw ? qw[i] : x[i] * x[i];
-        wx[i] = w[i] * x[i];
-    }
-    for (int c = 0; c < KQ_SYM_CANDIDATES; c++) {
-        float slx = 0, sl2 = 0;
-        for (int i = 0; i < n; i++) {
-            const float l = (float)gq_clamp_int(gq_nearest_int(iscale[c] * x[i]), -nmax, nmax - 1);
-            slx += wx[i] * l;
-            sl2 += w[i] * l * l;
-        }
-        sumlx[c] = slx;
-        suml2[c] = sl2;
-    }
-    int chosen = 0;
-    float scale = suml2[0] != 0 ? sumlx[0] / suml2[0] : 0.0f;
-    float best = scale * sumlx[0];
-    for (int c = 1; c < KQ_SYM_CANDIDATES; c++) {
-        if (suml2[c] > 0 && sumlx[c] * sumlx[c] > best * suml2[c]) {
-            chosen = c;
-            scale = sumlx[c] / suml2[c];
-            best = scale * sumlx[c];
-        }
-    }
-    for (int i = 0; i < n; i++)
-        L[i] = (uint8_t)(nmax + gq_clamp_int(gq_nearest_int(iscale[chosen] * x[i]), -nmax, nmax - 1));
-    return scale;
-}
-
 /* q3_K's search without importance weights (ggml's make_q3_quants with
  * do_rmse): start from the max-magnitude guess, then up to five sweeps that
  * move single values to the level that the current least-squares scale
@@ -307,7 +175,7 @@ static float q3_search(int n, int nmax, const float *x, uint8_t *L) {
             max = x[i];
         }
     }
-    if (amax < KQ_ZERO_GROUP) {
+    if (amax < GQ_ZERO_GROUP) {
         memset(L, 0, (size_t)n);
         return 0.f;
     }
@@ -352,7 +220,7 @@ static float q3_search(int n, int nmax, const float *x, uint8_t *L) {
 float gq_kq_positive_scale(int n, int nmax, const float *x, uint8_t *L, const float *w) {
     float max = 0;
     for (int i = 0; i < n; i++) max = max > x[i] ? max : x[i];
-    if (max < KQ_ZERO_GROUP) {
+    if (max < GQ_ZERO_GROUP) {
         memset(L, 0, (size_t)n);
         return 0.f;
     }
@@ -463,7 +331,7 @@ int gq_kq_q6_scales(const float scales[16], block_q6_K *y) {
             max_scale = scales[j];
         }
     }
-    if (max_abs_scale < KQ_ZERO_GROUP) {
+    if (max_abs_scale < GQ_ZERO_GROUP) {
         memset(y, 0, sizeof *y);
         return 0;
     }
@@ -564,7 +432,7 @@ static void q2_K_block(const float *x, const float *qw, block_q2_K *y) {
     if (!qw) {
         for (int j = 0; j < 16; j++) {
             for (int l = 0; l < 16; l++) w[l] = fabsf(x[16 * j + l]);
-            scales[j] = affine_search(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], -0.5f, 0.1f, 15, 1);
+            scales[j] = gq_affine_search(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], -0.5f, 0.1f, 15, 1);
         }
         gq_kq_q2_scales_plain(scales, mins, y);
     } else {
@@ -576,7 +444,7 @@ static void q2_K_block(const float *x, const float *qw, block_q2_K *y) {
             float sumw = 0;
             for (int l = 0; l < 16; l++) sumw += w[l];
             sw[j] = sumw;
-            scales[j] = affine_search(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], -0.9f, 0.05f, 36, 0);
+            scales[j] = gq_affine_search(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], -0.9f, 0.05f, 36, 0);
         }
         gq_kq_q2_scales_imat(scales, mins, sw, y);
     }
@@ -592,7 +460,7 @@ static void q2_K_block(const float *x, const float *qw, block_q2_K *y) {
 
 void gq_kq_q3_scales_imat(const float scales[16], const float sw[16], block_q3_K *y) {
     uint8_t Ls[16];
-    const float d_block = symmetric_search(16, 32, scales, Ls, sw);
+    const float d_block = gq_symmetric_search(16, 32, scales, Ls, sw);
     memset(y->scales, 0, sizeof y->scales);
     for (int j = 0; j < 16; j++) kq_q3_scale_put(j, y->scales, Ls[j]);
     y->d = gq_fp32_to_fp16(d_block);
@@ -645,7 +513,7 @@ void gq_kq_q3_K_block(const float *x, const float *qw, block_q3_K *y) {
             float sumw = 0;
             for (int l = 0; l < 16; l++) sumw += w[l];
             sw[j] = sumw;
-            scales[j] = symmetric_search(16, 4, x + 16 * j, L + 16 * j, w);
+            scales[j] = gq_symmetric_search(16, 4, x + 16 * j, L + 16 * j, w);
         }
         gq_kq_q3_scales_imat(scales, sw, y);
     }
@@ -673,7 +541,7 @@ static void k4_search(const float *x, const float *qw, int nmax, float scales[8]
             for (int l = 0; l < 32; l++) sum_x2 += xs[l] * xs[l];
             const float av_x = sqrtf(sum_x2 / 32);
             for (int l = 0; l < 32; l++) w[l] = av_x + fabsf(xs[l]);
-            scales[j] = affine_search(32, nmax, xs, w, L + 32 * j, &mins[j], rmin, 0.1f, nstep, 0);
+            scales[j] = gq_affine_search(32, nmax, xs, w, L + 32 * j, &mins[j], rmin, 0.1f, nstep, 0);
         }
     } else {
         float sum_x2 = 0;
@@ -685,7 +553,7 @@ static void k4_search(const float *x, const float *qw, int nmax, float scales[8]
             float sumw = 0;
             for (int l = 0; l < 32; l++) sumw += w[l];
             sw[j] = sumw;
-            scales[j] = affine_search(32, nmax, xs, w, L + 32 * j, &mins[j], -0.9f, 0.05f, 36, 0);
+            scales[j] = gq_affine_search(32, nmax, xs, w, L + 32 * j, &mins[j], -0.9f, 0.05f, 36, 0);
         }
     }
 }
@@ -731,7 +599,7 @@ static void q6_K_block(const float *x, const float *qw, block_q6_K *y) {
     uint8_t L[GQ_QK_K];
     float scales[16];
     for (int j = 0; j < 16; j++)
-        scales[j] = symmetric_search(16, 32, x + 16 * j, L + 16 * j, qw ? qw + 16 * j : NULL);
+        scales[j] = gq_symmetric_search(16, 32, x + 16 * j, L + 16 * j, qw ? qw + 16 * j : NULL);
     if (!gq_kq_q6_scales(scales, y)) return;
     const float d_all = gq_fp16_to_fp32(y->d);
     for (int j = 0; j < 16; j++) {

@@ -20,9 +20,7 @@
 #include "blocks.h"
 #include "fp16.h"
 #include "nearest_int.h"
-
-/* ggml's group "all zero" threshold for the symmetric searches. */
-#define KQ_ZERO_GROUP 1e-15f
+#include "scale_search.h"
 
 /* A field of the block that starts at byte pointer p, as a byte pointer.
  * Tensor data in a GGUF file need not be aligned for the block structs (the

@@ -26,7 +26,7 @@
 #include "float_to_int.h"
 #include "fp16.h"
 #include "kernels.h"
-#include "nearest_int.h"
+#include "scale_search.h"
 
 /* ---------------------------------------------------------------- dequantize */
 
@@ -236,122 +236,8 @@ static void quant_block_q8_0(const float *x, block_q8_0 *y) {
 
 /* ---------------------------------------------------------------- importance-weighted search */
 
-#define GROUP_MAX_EPS 1e-15f /* ggml: a group this small is all zeros */
-
-/* Symmetric codes -nmax..nmax-1 (stored +nmax) for n values with weights w:
- * start from the scale that maps the signed extreme to -nmax, then try 18
- * nearby scales and keep the one with the largest sumlx^2/suml2 (the least
- * weighted squared error once the scale is refit by least squares).
- * Returns that refit scale.  This is ggml's make_qx_quants with rmse_type 1
- * and weights given, the only way the legacy types call it. */
-static float symmetric_weighted_codes(int n, int nmax, const float *x, int8_t *L, const float *w) {
-    float max = 0.0f, amax = 0.0f;
-    for (int i = 0; i < n; i++) {
-        const float ax = fabsf(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
-    if (amax < GROUP_MAX_EPS) {
-        memset(L, 0, (size_t)n);
-        return 0.0f;
-    }
-    float iscale = (float)-nmax / max;
-    float sumlx = 0.0f, suml2 = 0.0f;
-    for (int i = 0; i < n; i++) {
-        const int l = gq_clamp_int(gq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
-        L[i] = (int8_t)(l + nmax);
-        sumlx += w[i] * x[i] * (float)l;
-        suml2 += w[i] * (float)l * (float)l;
-    }
-    float scale = suml2 != 0.0f ? sumlx / suml2 : 0.0f;
-    float best = scale * sumlx;
-    for (int step = -9; step <= 9; step++) {
-        if (step == 0) continue;
-        iscale = -((float)nmax + 0.1f * (float)step) / max;
-        sumlx = suml2 = 0.0f;
-        for (int i = 0; i < n; i++) {
-            const int l = gq_clamp_int(gq_nearest_int(iscale * x[i]), -nmax, nmax - 1);
-            sumlx += w[i] * x[i] * (float)l;
-            suml2 += w[i] * (float)l * (float)l;
-        }
-        if (suml2 > 0.0f && sumlx * sumlx > best * suml2) {
-            for (int i = 0; i < n; i++)
-                L[i] = (int8_t)(nmax + gq_clamp_int(gq_nearest_int(iscale * x[i]), -nmax, nmax - 1));
-            scale = sumlx / suml2;
-            best = scale * sumlx;
-        }
-    }
-    return scale;
-}
-
-/* Affine codes 0..nmax for n values with weights w: x ~ scale * L - min_out.
- * Starts from the plain min/max mapping, then tries nstep+1 stretched scales
- * (rmin + rdelta*k more levels than nmax across the range); for each it fits
- * scale and min by weighted least squares (min clamped at 0) and keeps the
- * lowest weighted squared error.  Returns the scale; *min_out gets the offset
- * to subtract (>= 0).  This is ggml's make_qkx3_quants with weights given and
- * squared error, the way q4_1 and q5_1 call it. */
-static float affine_weighted_codes(int n, int nmax, const float *x, const float *w, uint8_t *L,
-                                   float *min_out, uint8_t *Laux, float rmin, float rdelta, int nstep) {
-    float min = x[0], max = x[0];
-    float sum_w = w[0];
-    float sum_x = sum_w * x[0];
-    for (int i = 1; i < n; i++) {
-        if (x[i] < min) min = x[i];
-        if (x[i] > max) max = x[i];
-        sum_w += w[i];
-        sum_x += w[i] * x[i];
-    }
-    if (min > 0) min = 0; /* the offset only ever moves the range down to include 0 */
-    if (max <= min) {
-        memset(L, 0, (size_t)n);
-        *min_out = -min;
-        return 0.0f;
-    }
-    float iscale = (float)nmax / (max - min);
-    float scale = 1 / iscale;
-    float best_err = 0.0f;
-    for (int i = 0; i < n; i++) {
-        L[i] = (uint8_t)gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
-        float diff = scale * (float)L[i] + min - x[i];
-        best_err += w[i] * (diff * diff);
-    }
-    for (int step = 0; step <= nstep; step++) {
-        iscale = (rmin + rdelta * (float)step + (float)nmax) / (max - min);
-        float sum_l = 0.0f, sum_l2 = 0.0f, sum_xl = 0.0f;
-        for (int i = 0; i < n; i++) {
-            const int l = gq_clamp_int(gq_nearest_int(iscale * (x[i] - min)), 0, nmax);
-            Laux[i] = (uint8_t)l;
-            sum_l += w[i] * (float)l;
-            sum_l2 += w[i] * (float)l * (float)l;
-            sum_xl += w[i] * (float)l * x[i];
-        }
-        const float D = sum_w * sum_l2 - sum_l * sum_l;
-        if (D > 0) {
-            float this_scale = (sum_w * sum_xl - sum_x * sum_l) / D;
-            float this_min = (sum_l2 * sum_x - sum_l * sum_xl) / D;
-            if (this_min > 0) {
-                this_min = 0;
-                this_scale = sum_xl / sum_l2;
-            }
-            float err = 0.0f;
-            for (int i = 0; i < n; i++) {
-                float diff = this_scale * (float)Laux[i] + this_min - x[i];
-                err += w[i] * (diff * diff);
-            }
-            if (err < best_err) {
-                memcpy(L, Laux, (size_t)n);
-                best_err = err;
-                scale = this_scale;
-                min = this_min;
-            }
-        }
-    }
-    *min_out = -min;
-    return scale;
-}
+/* The scale searches themselves (ggml's make_qx_quants for the _0 types,
+ * make_qkx3_quants for the _1 types) are the k-quants' ones: scale_search.h. */
 
 /* Mean square of a whole row: the floor under every element's weight, so a
  * near-zero value still counts in proportion to the row's typical size. */
@@ -371,10 +257,10 @@ static void quant_row_q4_0_weighted(const float *x, block_q4_0 *blocks, int64_t 
     for (int64_t ib = 0; ib < n_per_row / GQ_QK4_0; ib++) {
         const float *xb = x + ib * GQ_QK4_0;
         float w[GQ_QK4_0];
-        int8_t L[GQ_QK4_0];
+        uint8_t L[GQ_QK4_0];
         block_weights(xb, importance + ib * GQ_QK4_0, sigma2, w);
         block_q4_0 b;
-        b.d = gq_fp32_to_fp16(symmetric_weighted_codes(GQ_QK4_0, 8, xb, L, w));
+        b.d = gq_fp32_to_fp16(gq_symmetric_search(GQ_QK4_0, 8, xb, L, w));
         for (int j = 0; j < 16; j++) b.qs[j] = (uint8_t)(L[j] | (L[j + 16] << 4));
         memcpy(&blocks[ib], &b, sizeof b);
     }
@@ -386,10 +272,10 @@ static void quant_row_q4_1_weighted(const float *x, block_q4_1 *blocks, int64_t 
     for (int64_t ib = 0; ib < n_per_row / GQ_QK4_1; ib++) {
         const float *xb = x + ib * GQ_QK4_1;
         float w[GQ_QK4_1];
-        uint8_t L[GQ_QK4_1], Laux[GQ_QK4_1];
+        uint8_t L[GQ_QK4_1];
         float min;
         block_weights(xb, importance + ib * GQ_QK4_1, sigma2, w);
-        const float d = affine_weighted_codes(GQ_QK4_1, 15, xb, w, L, &min, Laux, -0.9f, 0.05f, 36);
+        const float d = gq_affine_search(GQ_QK4_1, 15, xb, w, L, &min, -0.9f, 0.05f, 36, 0);
         block_q4_1 b;
         b.d = gq_fp32_to_fp16(d);
         b.m = gq_fp32_to_fp16(-min);
@@ -404,13 +290,11 @@ static void quant_row_q5_0_weighted(const float *x, block_q5_0 *blocks, int64_t 
     for (int64_t ib = 0; ib < n_per_row / GQ_QK5_0; ib++) {
         const float *xb = x + ib * GQ_QK5_0;
         float w[GQ_QK5_0];
-        int8_t L[GQ_QK5_0];
-        uint8_t codes[GQ_QK5_0];
+        uint8_t L[GQ_QK5_0];
         block_weights(xb, importance + ib * GQ_QK5_0, sigma2, w);
         block_q5_0 b;
-        b.d = gq_fp32_to_fp16(symmetric_weighted_codes(GQ_QK5_0, 16, xb, L, w));
-        for (int j = 0; j < GQ_QK5_0; j++) codes[j] = (uint8_t)L[j];
-        pack_q5(codes, b.qs, b.qh);
+        b.d = gq_fp32_to_fp16(gq_symmetric_search(GQ_QK5_0, 16, xb, L, w));
+        pack_q5(L, b.qs, b.qh);
         memcpy(&blocks[ib], &b, sizeof b);
     }
 }
@@ -421,10 +305,10 @@ static void quant_row_q5_1_weighted(const float *x, block_q5_1 *blocks, int64_t 
     for (int64_t ib = 0; ib < n_per_row / GQ_QK5_1; ib++) {
         const float *xb = x + ib * GQ_QK5_1;
         float w[GQ_QK5_1];
-        uint8_t L[GQ_QK5_1], Laux[GQ_QK5_1];
+        uint8_t L[GQ_QK5_1];
         float min;
         block_weights(xb, importance + ib * GQ_QK5_1, sigma2, w);
-        const float d = affine_weighted_codes(GQ_QK5_1, 31, xb, w, L, &min, Laux, -0.9f, 0.05f, 36);
+        const float d = gq_affine_search(GQ_QK5_1, 31, xb, w, L, &min, -0.9f, 0.05f, 36, 0);
         block_q5_1 b;
         b.d = gq_fp32_to_fp16(d);
         b.m = gq_fp32_to_fp16(-min);

@@ -351,7 +351,7 @@ static void symmetric_lanes(int nmax, const __m256 *xt, const __m256 *wt_or_null
         w[i] = wt_or_null ? wt_or_null[i] : _mm256_mul_ps(xt[i], xt[i]);
         wx[i] = _mm256_mul_ps(w[i], xt[i]);
     }
-    const __m256 negligible = _mm256_cmp_ps(amax, _mm256_set1_ps(KQ_ZERO_GROUP), _CMP_LT_OQ);
+    const __m256 negligible = _mm256_cmp_ps(amax, _mm256_set1_ps(GQ_ZERO_GROUP), _CMP_LT_OQ);
 
     __m256 scale = zero, best = zero, win_iscale = zero;
     for (int c = 0; c < CANDIDATES; c++) {
