@@ -18,6 +18,7 @@
  *     the BF16 model and its importance matrix byte for byte.
  *   - behaviour on refusals, all-zero rows and hostile values. */
 #include "gqtest.h"
+#include "quant_testutil.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -33,43 +34,6 @@
 #include "quant/iq_tables.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static uint64_t rng_next(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-static double rng_unit(uint64_t *s) { return ((double)(rng_next(s) >> 11) + 0.5) * 0x1p-53; }
-static double rng_gauss(uint64_t *s) { return sqrt(-2 * log(rng_unit(s))) * cos(6.283185307179586 * rng_unit(s)); }
-
-static size_t row_bytes(uint32_t type, int64_t n_per_row) {
-    uint64_t b = 0;
-    assert_true(gq_type_row_bytes(type, (uint64_t)n_per_row, &b));
-    return (size_t)b;
-}
-
-static int bytes_identical(const uint8_t *got, const uint8_t *want, size_t n, const char *what) {
-    for (size_t i = 0; i < n; i++) {
-        if (got[i] == want[i]) continue;
-        print_error("%s: byte %zu got 0x%02x want 0x%02x\n", what, i, got[i], want[i]);
-        return 0;
-    }
-    return 1;
-}
-
-/* Bit-identical floats, except that any NaN matches any NaN. */
-static int floats_identical(const float *got, const float *want, size_t n, const char *what) {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t a, b;
-        memcpy(&a, &got[i], 4);
-        memcpy(&b, &want[i], 4);
-        if (a == b || (isnan(got[i]) && isnan(want[i]))) continue;
-        print_error("%s: element %zu got %.9g (0x%08x) want %.9g (0x%08x)\n", what, i, got[i], a, want[i], b);
-        return 0;
-    }
-    return 1;
-}
 
 static const uint32_t iq2_types[3] = { GQ_TYPE_IQ2_XXS, GQ_TYPE_IQ2_XS, GQ_TYPE_IQ2_S };
 
@@ -215,7 +179,7 @@ static void check_decoded(uint32_t type, const void *block, const float *want) {
         assert_int_equal(gq_dequantize(type, block, got, GQ_QK_K), GQ_OK);
         char what[64];
         snprintf(what, sizeof what, "%s hand-built [%s]", gq_type_name(type), gq_quant_isa());
-        assert_true(floats_identical(got, want, GQ_QK_K, what));
+        assert_true(gqt_floats_identical(got, want, GQ_QK_K, what));
     }
     gq_quant_set_simd(true);
 }
@@ -303,10 +267,10 @@ static void fill_rows(float *x, int rows, int n, uint64_t seed) {
         const double scale = pow(10.0, -8 + (r % 13));
         const int shape = r % 8;
         for (int i = 0; i < n; i++) {
-            double v = rng_gauss(&s);
+            double v = gqt_rng_gauss(&s);
             switch (shape) {
-            case 1: v = v / sqrt(fabs(rng_gauss(&s)) + 0.05); break; /* heavy tails */
-            case 2: v = rng_unit(&s) < 0.8 ? 0 : v; break;           /* sparse */
+            case 1: v = v / sqrt(fabs(gqt_rng_gauss(&s)) + 0.05); break; /* heavy tails */
+            case 2: v = gqt_rng_unit(&s) < 0.8 ? 0 : v; break;           /* sparse */
             case 3: v = fabs(v); break;                               /* one-sided */
             case 4: v = 0.75; break;                                  /* constant */
             case 5: v = i % 97 == 0 ? 40 * v : 0; break;              /* spikes in zeros */
@@ -322,27 +286,11 @@ static void fill_rows(float *x, int rows, int n, uint64_t seed) {
 static void fill_imatrix(float *w, int n, uint64_t seed, int flavour) {
     uint64_t s = seed;
     for (int i = 0; i < n; i++) {
-        double v = exp(3 * rng_gauss(&s)); /* positive, spread over decades */
+        double v = exp(3 * gqt_rng_gauss(&s)); /* positive, spread over decades */
         if (flavour == 1 && i % 5 == 0) v = 0;    /* unused columns */
         if (flavour == 2) v = 1;                  /* flat */
         w[i] = (float)v;
     }
-}
-
-static void quantize_both_ways(uint32_t type, const float *x, int rows, int n, const float *w, const char *what) {
-    const size_t bytes = (size_t)rows * row_bytes(type, n);
-    uint8_t *a = malloc(bytes), *b = malloc(bytes);
-    assert_non_null(a);
-    assert_non_null(b);
-    gq_quant_set_simd(false);
-    assert_int_equal(gq_quantize(type, x, a, rows, n, w, 1, NULL, NULL), GQ_OK);
-    gq_quant_set_simd(true);
-    assert_int_equal(gq_quantize(type, x, b, rows, n, w, 2, NULL, NULL), GQ_OK);
-    char label[160];
-    snprintf(label, sizeof label, "%s %s: %s vs scalar", gq_type_name(type), what, gq_quant_isa());
-    assert_true(bytes_identical(b, a, bytes, label));
-    free(a);
-    free(b);
 }
 
 static void simd_quantize_matches_scalar(void **state) {
@@ -356,9 +304,10 @@ static void simd_quantize_matches_scalar(void **state) {
             fill_imatrix(w, N_PER_ROW, 77u + (uint64_t)(seed * 3 + flavour), flavour);
             char what[64];
             snprintf(what, sizeof what, "seed %d, imatrix flavour %d", seed, flavour);
-            for (int t = 0; t < 3; t++) quantize_both_ways(iq2_types[t], x, ROWS, N_PER_ROW, w, what);
+            for (int t = 0; t < 3; t++)
+                assert_true(gqt_quantize_simd_matches_scalar(iq2_types[t], x, ROWS, N_PER_ROW, w, 2, what));
         }
-        quantize_both_ways(GQ_TYPE_IQ2_S, x, ROWS, N_PER_ROW, NULL, "no imatrix");
+        assert_true(gqt_quantize_simd_matches_scalar(GQ_TYPE_IQ2_S, x, ROWS, N_PER_ROW, NULL, 2, "no imatrix"));
     }
     free(x);
     free(w);
@@ -369,22 +318,13 @@ static void simd_dequantize_matches_scalar(void **state) {
     enum { BLOCKS = 512 };
     uint64_t s = 5;
     for (int t = 0; t < 3; t++) {
-        const size_t bytes = row_bytes(iq2_types[t], GQ_QK_K) * BLOCKS;
+        const size_t bytes = gqt_row_bytes(iq2_types[t], GQ_QK_K) * BLOCKS;
         uint8_t *q = malloc(bytes);
-        float *a = malloc(sizeof(float) * GQ_QK_K * BLOCKS), *b = malloc(sizeof(float) * GQ_QK_K * BLOCKS);
         assert_non_null(q);
-        assert_non_null(a);
-        assert_non_null(b);
         /* every bit pattern, including NaN, infinite and subnormal half scales */
-        for (size_t i = 0; i < bytes; i++) q[i] = (uint8_t)rng_next(&s);
-        gq_quant_set_simd(false);
-        assert_int_equal(gq_dequantize(iq2_types[t], q, a, (int64_t)GQ_QK_K * BLOCKS), GQ_OK);
-        gq_quant_set_simd(true);
-        assert_int_equal(gq_dequantize(iq2_types[t], q, b, (int64_t)GQ_QK_K * BLOCKS), GQ_OK);
-        assert_true(floats_identical(b, a, (size_t)GQ_QK_K * BLOCKS, gq_type_name(iq2_types[t])));
+        for (size_t i = 0; i < bytes; i++) q[i] = (uint8_t)gqt_rng_next(&s);
+        assert_true(gqt_dequantize_simd_matches_scalar(iq2_types[t], q, BLOCKS, GQ_QK_K, 1, "random blocks"));
         free(q);
-        free(a);
-        free(b);
     }
 }
 
@@ -395,7 +335,7 @@ static void refuses_without_importance_weights(void **state) {
     float x[GQ_QK_K];
     uint8_t q[128];
     uint64_t s = 9;
-    for (int i = 0; i < GQ_QK_K; i++) x[i] = (float)rng_gauss(&s);
+    for (int i = 0; i < GQ_QK_K; i++) x[i] = (float)gqt_rng_gauss(&s);
     assert_int_equal(gq_quantize(GQ_TYPE_IQ2_XXS, x, q, 1, GQ_QK_K, NULL, 1, NULL, NULL), GQ_ERR_NEED_IMATRIX);
     assert_int_equal(gq_quantize(GQ_TYPE_IQ2_XS, x, q, 1, GQ_QK_K, NULL, 1, NULL, NULL), GQ_ERR_NEED_IMATRIX);
     assert_int_equal(gq_quantize(GQ_TYPE_IQ2_S, x, q, 1, GQ_QK_K, NULL, 1, NULL, NULL), GQ_OK);
@@ -411,7 +351,7 @@ static void zero_rows_give_zero_blocks(void **state) {
         for (int simd = 0; simd < 2; simd++) {
             gq_quant_set_simd(simd);
             memset(q, 0xa5, sizeof q);
-            const size_t n = row_bytes(iq2_types[t], 2 * GQ_QK_K);
+            const size_t n = gqt_row_bytes(iq2_types[t], 2 * GQ_QK_K);
             assert_int_equal(gq_quantize(iq2_types[t], x, q, 1, 2 * GQ_QK_K, w, 1, NULL, NULL), GQ_OK);
             for (size_t i = 0; i < n; i++) assert_int_equal(q[i], 0);
         }
@@ -430,7 +370,7 @@ static void hostile_values_quantize_deterministically(void **state) {
     uint64_t s = 31;
     for (int i = 0; i < 4 * N; i++) {
         const int row = i / N;
-        double v = rng_gauss(&s);
+        double v = gqt_rng_gauss(&s);
         if (row == 0) v *= 1e37;                          /* squares overflow to inf */
         if (row == 1) v = i % 3 ? 3.4e38 : -3.4e38;       /* the float limits */
         if (row == 2) v = (i % 2 ? 1 : -1) * 1.4e-45;     /* the smallest subnormal */
@@ -441,9 +381,10 @@ static void hostile_values_quantize_deterministically(void **state) {
         for (int i = 0; i < N; i++) {
             w[i] = flavour == 0 ? 0.f : flavour == 1 ? 3.0e38f : (i % 2 ? -1.f : 1e-30f); /* zero, huge, negative */
         }
-        for (int t = 0; t < 3; t++) quantize_both_ways(iq2_types[t], x, 4, N, w, "hostile values");
+        for (int t = 0; t < 3; t++)
+            assert_true(gqt_quantize_simd_matches_scalar(iq2_types[t], x, 4, N, w, 2, "hostile values"));
     }
-    quantize_both_ways(GQ_TYPE_IQ2_S, x, 4, N, NULL, "hostile values, no imatrix");
+    assert_true(gqt_quantize_simd_matches_scalar(GQ_TYPE_IQ2_S, x, 4, N, NULL, 2, "hostile values, no imatrix"));
     free(x);
 }
 
@@ -458,7 +399,7 @@ static void error_falls_with_bits(void **state) {
     assert_true(x && y && w && q);
     uint64_t s = 17;
     for (int i = 0; i < N; i++) {
-        x[i] = (float)rng_gauss(&s);
+        x[i] = (float)gqt_rng_gauss(&s);
         w[i] = 1;
     }
     double nmse[3];
@@ -482,53 +423,6 @@ static void error_falls_with_bits(void **state) {
 
 /* ------------------------------------------------------------ llama-quantize's outputs */
 
-/* Requantize every tensor of `type` in a llama-quantize output from the BF16
- * model and its importance matrix; returns the number checked. */
-static int requantize(const char *variant, uint32_t type, const gguf_file *bf16, const gq_imatrix *imat) {
-    char rel[256];
-    gguf_error err;
-    snprintf(rel, sizeof rel, "fixtures/quantized/gemma4-mini/gemma4-mini-%s.gguf", variant);
-    gguf_file *q = gguf_open(gqt_shared_path(rel), 0, &err);
-    if (!q) fail_msg("cannot open %s", rel);
-    int checked = 0;
-    for (uint64_t i = 0; i < gguf_tensor_count(q); i++) {
-        const gguf_tensor *t = gguf_get_tensor(q, i);
-        if (t->type != type) continue;
-        char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)t->name.len, t->name.ptr);
-        const int64_t src_index = gguf_find_tensor(bf16, name);
-        assert_true(src_index >= 0);
-        const gguf_tensor *src = gguf_get_tensor(bf16, (uint64_t)src_index);
-        assert_int_equal(src->type, GQ_TYPE_BF16);
-        assert_int_equal(src->n_elements, t->n_elements);
-        const int64_t n_per_row = (int64_t)t->ne[0], nrows = (int64_t)(t->n_elements / t->ne[0]);
-        const uint8_t *raw = gguf_tensor_data(bf16, src);
-        assert_non_null(raw);
-        float *x = malloc((size_t)t->n_elements * sizeof *x);
-        assert_non_null(x);
-        for (uint64_t j = 0; j < t->n_elements; j++) {
-            const uint32_t bits = (uint32_t)(raw[2 * j] | raw[2 * j + 1] << 8) << 16; /* bf16: the top half of an f32 */
-            memcpy(&x[j], &bits, 4);
-        }
-        const gq_imatrix_entry *e = gq_imatrix_find(imat, name);
-        assert_non_null(e); /* llama-quantize had weights for every tensor it made IQ2 */
-        assert_int_equal(e->n_values, (uint64_t)n_per_row);
-        uint8_t *got = malloc((size_t)t->n_bytes);
-        assert_non_null(got);
-        size_t written = 0;
-        assert_int_equal(gq_quantize(type, x, got, nrows, n_per_row, e->weights, 2, &written, NULL), GQ_OK);
-        assert_int_equal(written, (size_t)t->n_bytes);
-        char what[320];
-        snprintf(what, sizeof what, "%s %s [%s]", variant, name, gq_quant_isa());
-        assert_true(bytes_identical(got, gguf_tensor_data(q, t), (size_t)t->n_bytes, what));
-        free(got);
-        free(x);
-        checked++;
-    }
-    gguf_close(q);
-    return checked;
-}
-
 static void iq2_tensors_match_llama_quantize(void **state) {
     (void)state;
     gguf_error err;
@@ -540,13 +434,13 @@ static void iq2_tensors_match_llama_quantize(void **state) {
         gq_imatrix_load(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf"), &st, msg, sizeof msg);
     if (!imat) fail_msg("imatrix: %s", msg);
     /* tensor counts per type from the fixture's types-<TYPE>.txt */
-    assert_int_equal(requantize("IQ2_XXS", GQ_TYPE_IQ2_XXS, bf16, imat), 63);
-    assert_int_equal(requantize("IQ2_XS", GQ_TYPE_IQ2_XS, bf16, imat), 63);
-    assert_int_equal(requantize("IQ2_S", GQ_TYPE_IQ2_XS, bf16, imat), 55);
-    assert_int_equal(requantize("IQ2_M", GQ_TYPE_IQ2_S, bf16, imat), 55);
+    assert_int_equal(gqt_requantize_gemma4_mini("IQ2_XXS", GQ_TYPE_IQ2_XXS, bf16, imat), 63);
+    assert_int_equal(gqt_requantize_gemma4_mini("IQ2_XS", GQ_TYPE_IQ2_XS, bf16, imat), 63);
+    assert_int_equal(gqt_requantize_gemma4_mini("IQ2_S", GQ_TYPE_IQ2_XS, bf16, imat), 55);
+    assert_int_equal(gqt_requantize_gemma4_mini("IQ2_M", GQ_TYPE_IQ2_S, bf16, imat), 55);
     /* and the scalar reference on one of them */
     gq_quant_set_simd(false);
-    assert_int_equal(requantize("IQ2_M", GQ_TYPE_IQ2_S, bf16, imat), 55);
+    assert_int_equal(gqt_requantize_gemma4_mini("IQ2_M", GQ_TYPE_IQ2_S, bf16, imat), 55);
     gq_quant_set_simd(true);
     gq_imatrix_free(imat);
     gguf_close(bf16);

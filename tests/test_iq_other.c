@@ -16,6 +16,7 @@
  *     gemma4-mini fixture (llama.cpp with ggml 0.18.1, importance matrix
  *     given), requantized from the BF16 model byte for byte. */
 #include "gqtest.h"
+#include "quant_testutil.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -67,47 +68,11 @@ static int load_tables(void **state) {
 
 /* ---------------------------------------------------------------- helpers */
 
-static uint64_t rng_next(uint64_t *s) {
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static double rng_unit(uint64_t *s) { return ((double)(rng_next(s) >> 11) + 0.5) * 0x1p-53; }
-
-static int rng_below(uint64_t *s, int n) { return (int)(rng_next(s) % (uint64_t)n); }
+static int rng_below(uint64_t *s, int n) { return (int)(gqt_rng_next(s) % (uint64_t)n); }
 
 static void put_u16(uint8_t *p, unsigned v) {
     p[0] = (uint8_t)(v & 0xff);
     p[1] = (uint8_t)(v >> 8);
-}
-
-static int floats_identical(const float *got, const float *want, size_t n, const char *what) {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t a, b;
-        memcpy(&a, &got[i], 4);
-        memcpy(&b, &want[i], 4);
-        if (a == b || (isnan(got[i]) && isnan(want[i]))) continue;
-        print_error("%s: element %zu: got %.9g (0x%08x), want %.9g (0x%08x)\n", what, i, got[i], a, want[i], b);
-        return 0;
-    }
-    return 1;
-}
-
-static int bytes_identical(const uint8_t *got, const uint8_t *want, size_t n, const char *what) {
-    for (size_t i = 0; i < n; i++) {
-        if (got[i] == want[i]) continue;
-        print_error("%s: byte %zu: got 0x%02x want 0x%02x\n", what, i, got[i], want[i]);
-        return 0;
-    }
-    return 1;
-}
-
-static size_t row_bytes(uint32_t type, int64_t n_per_row) {
-    uint64_t b = 0;
-    assert_true(gq_type_row_bytes(type, (uint64_t)n_per_row, &b));
-    return (size_t)b;
 }
 
 /* Rows that stress the searches: Gaussian and heavy-tailed values at many
@@ -119,13 +84,13 @@ static void fill_rows(float *x, int rows, int n_per_row, uint64_t seed) {
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * n_per_row;
         const int kind = r % 9;
-        const float scale = (float)pow(10.0, -3 + 6 * rng_unit(&s));
+        const float scale = (float)pow(10.0, -3 + 6 * gqt_rng_unit(&s));
         for (int c = 0; c < n_per_row; c++) {
-            const double g = sqrt(-2.0 * log(rng_unit(&s))) * cos(6.283185307179586 * rng_unit(&s));
+            const double g = sqrt(-2.0 * log(gqt_rng_unit(&s))) * cos(6.283185307179586 * gqt_rng_unit(&s));
             float v;
             switch (kind) {
             case 0: v = (float)g * scale; break;
-            case 1: v = (float)(g / (0.2 + rng_unit(&s))) * scale; break;
+            case 1: v = (float)(g / (0.2 + gqt_rng_unit(&s))) * scale; break;
             case 2: v = 0.375f; break;
             case 3: v = (c / 16) % 3 == 1 ? 0.f : (float)g; break;
             case 4: v = (float)g * 1e-40f; break;
@@ -141,7 +106,7 @@ static void fill_rows(float *x, int rows, int n_per_row, uint64_t seed) {
 
 static void fill_imatrix(float *w, int n, uint64_t seed) {
     uint64_t s = seed;
-    for (int i = 0; i < n; i++) w[i] = (float)(0.01 + 3 * rng_unit(&s) * rng_unit(&s));
+    for (int i = 0; i < n; i++) w[i] = (float)(0.01 + 3 * gqt_rng_unit(&s) * gqt_rng_unit(&s));
 }
 
 static const uint32_t all_types[] = { GQ_TYPE_IQ3_XXS, GQ_TYPE_IQ3_S, GQ_TYPE_IQ4_NL,
@@ -161,7 +126,7 @@ static void check_hand_built(uint32_t type, const void *blocks, const float *wan
         gq_quant_set_simd(simd);
         snprintf(label, sizeof label, "%s [%s]", what, gq_quant_isa());
         dequantize_one(type, blocks, got, n);
-        assert_true(floats_identical(got, want, (size_t)n, label));
+        assert_true(gqt_floats_identical(got, want, (size_t)n, label));
     }
     gq_quant_set_simd(true);
     free(got);
@@ -467,11 +432,11 @@ static void first_use_from_many_threads(void **state) {
     fill_rows(x, ROWS, NPR, 99);
     fill_imatrix(imat, NPR, 98);
     for (size_t t = 0; t < N_TYPES; t++) {
-        const size_t size = row_bytes(all_types[t], NPR) * ROWS;
+        const size_t size = gqt_row_bytes(all_types[t], NPR) * ROWS;
         uint8_t *many = malloc(size), *one = malloc(size);
         assert_int_equal(gq_quantize(all_types[t], x, many, ROWS, NPR, imat, 4, NULL, NULL), GQ_OK);
         assert_int_equal(gq_quantize(all_types[t], x, one, ROWS, NPR, imat, 1, NULL, NULL), GQ_OK);
-        assert_true(bytes_identical(many, one, size, gq_type_name(all_types[t])));
+        assert_true(gqt_bytes_identical(many, one, size, gq_type_name(all_types[t])));
         free(many);
         free(one);
     }
@@ -488,7 +453,7 @@ static void simd_quantize_matches_scalar(void **state) {
     int bad = 0;
     for (size_t t = 0; t < N_TYPES; t++) {
         const uint32_t type = all_types[t];
-        const size_t size = row_bytes(type, NPR) * ROWS;
+        const size_t size = gqt_row_bytes(type, NPR) * ROWS;
         /* the threaded run writes one byte into its buffer: blocks at odd addresses */
         uint8_t *ref = malloc(size), *simd = malloc(size), *threaded_buf = malloc(size + 1), *threaded = threaded_buf + 1;
         for (int with_imat = 0; with_imat < 2; with_imat++) {
@@ -502,9 +467,9 @@ static void simd_quantize_matches_scalar(void **state) {
             assert_int_equal(gq_quantize(type, x, threaded, ROWS, NPR, w, 3, NULL, NULL), GQ_OK);
             snprintf(what, sizeof what, "%s%s %s vs scalar", gq_type_name(type), with_imat ? " imat" : "",
                      gq_quant_isa());
-            bad += !bytes_identical(simd, ref, size, what);
+            bad += !gqt_bytes_identical(simd, ref, size, what);
             snprintf(what, sizeof what, "%s%s 3 threads, misaligned vs 1", gq_type_name(type), with_imat ? " imat" : "");
-            bad += !bytes_identical(threaded, simd, size, what);
+            bad += !gqt_bytes_identical(threaded, simd, size, what);
         }
         free(ref);
         free(simd);
@@ -522,23 +487,14 @@ static void simd_dequantize_matches_scalar(void **state) {
     int bad = 0;
     for (size_t t = 0; t < N_TYPES; t++) {
         const uint32_t type = all_types[t];
-        const size_t size = row_bytes(type, NPR) * ROWS;
+        const size_t size = gqt_row_bytes(type, NPR) * ROWS;
         uint8_t *q = malloc(size + 1);
-        float *ref = malloc(ROWS * NPR * sizeof *ref), *simd = malloc(ROWS * NPR * sizeof *simd);
         /* Random bytes: every code, sign pattern and index; the fp16 scales
          * are random too, so NaN, Inf and subnormal scales occur.  Start one
          * byte in to check unaligned block data. */
-        for (size_t i = 0; i < size + 1; i++) q[i] = (uint8_t)rng_next(&s);
-        gq_quant_set_simd(false);
-        assert_int_equal(gq_dequantize_rows(type, q + 1, ref, ROWS, NPR, 1), GQ_OK);
-        gq_quant_set_simd(true);
-        assert_int_equal(gq_dequantize_rows(type, q + 1, simd, ROWS, NPR, 2), GQ_OK);
-        char what[64];
-        snprintf(what, sizeof what, "%s dequantize %s vs scalar", gq_type_name(type), gq_quant_isa());
-        bad += !floats_identical(simd, ref, (size_t)ROWS * NPR, what);
+        for (size_t i = 0; i < size + 1; i++) q[i] = (uint8_t)gqt_rng_next(&s);
+        bad += !gqt_dequantize_simd_matches_scalar(type, q + 1, ROWS, NPR, 2, "random blocks");
         free(q);
-        free(ref);
-        free(simd);
     }
     assert_int_equal(bad, 0);
 }
@@ -580,14 +536,14 @@ static void simd_iq4_ties_match_scalar(void **state) {
     for (int i = 0; i < NPR; i++) imat[i] = (float)(1 + i % 3);
     static const uint32_t iq4_types[] = { GQ_TYPE_IQ4_NL, GQ_TYPE_IQ4_XS };
     for (int t = 0; t < 2; t++) {
-        const size_t size = row_bytes(iq4_types[t], NPR) * ROWS;
+        const size_t size = gqt_row_bytes(iq4_types[t], NPR) * ROWS;
         uint8_t *ref = malloc(size), *simd = malloc(size);
         for (int with_imat = 0; with_imat < 2; with_imat++) {
             gq_quant_set_simd(false);
             assert_int_equal(gq_quantize(iq4_types[t], x, ref, ROWS, NPR, with_imat ? imat : NULL, 1, NULL, NULL), GQ_OK);
             gq_quant_set_simd(true);
             assert_int_equal(gq_quantize(iq4_types[t], x, simd, ROWS, NPR, with_imat ? imat : NULL, 1, NULL, NULL), GQ_OK);
-            assert_true(bytes_identical(simd, ref, size, gq_type_name(iq4_types[t])));
+            assert_true(gqt_bytes_identical(simd, ref, size, gq_type_name(iq4_types[t])));
         }
         free(ref);
         free(simd);
@@ -630,7 +586,7 @@ static void avx2_steps_match_scalar(void **state) {
     }
     const float edges[] = { 0.f, -0.f, -1e30f, 1e30f, INFINITY, -INFINITY, NAN, 1e-40f, -200.f, 200.f };
     for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) x[n++] = edges[i];
-    while (n < 256) x[n++] = (float)(300 * (rng_unit(&s) - 0.5));
+    while (n < 256) x[n++] = (float)(300 * (gqt_rng_unit(&s) - 0.5));
     float w[256];
     fill_imatrix(w, 256, 4);
     const float ids[] = { 1.f, 2.f, 0.5f, -1.f, 0.f, 1.0001f, INFINITY };
@@ -655,11 +611,11 @@ static void avx2_steps_match_scalar(void **state) {
         for (int rep = 0; rep < 200; rep++) {
             float xval[32], weight[32], waux[32];
             for (int i = 0; i < 32; i++) {
-                xval[i] = rep % 2 ? (float)(2 * rng_below(&s, 9) + 2) : (float)(16 * rng_unit(&s));
-                weight[i] = (float)rng_unit(&s);
+                xval[i] = rep % 2 ? (float)(2 * rng_below(&s, 9) + 2) : (float)(16 * gqt_rng_unit(&s));
+                weight[i] = (float)gqt_rng_unit(&s);
                 waux[i] = sqrtf(weight[i]);
             }
-            const float id = rep % 2 ? 1.f : (float)(0.5 + rng_unit(&s));
+            const float id = rep % 2 ? 1.f : (float)(0.5 + gqt_rng_unit(&s));
             int8_t Ls[32], La[32];
             bool gs[8], ga[8];
             float sx_s, s2_s, sx_a, s2_a;
@@ -676,8 +632,8 @@ static void avx2_steps_match_scalar(void **state) {
             if (m >= 0) continue;
             float xval[4], weight[4];
             for (int i = 0; i < 4; i++) {
-                xval[i] = (float)(2 * ((key >> (3 * i)) & 7) + 1) + (float)(rng_unit(&s) - 0.5);
-                weight[i] = key % 7 == 0 ? 1.f : (float)rng_unit(&s);
+                xval[i] = (float)(2 * ((key >> (3 * i)) & 7) + 1) + (float)(gqt_rng_unit(&s) - 0.5);
+                weight[i] = key % 7 == 0 ? 1.f : (float)gqt_rng_unit(&s);
             }
             int8_t Ls[4], La[4];
             const int es = gq_iq3_steps_scalar.neighbour(lat, -m - 1, xval, weight, 1.f, Ls);
@@ -692,8 +648,8 @@ static void avx2_steps_match_scalar(void **state) {
     for (int rep = 0; rep < 50; rep++) {
         float px[16 * 12], pq[16 * 12];
         for (int i = 0; i < 16 * 12; i++) {
-            px[i] = (float)((rng_unit(&s) - 0.5) * (rng_below(&s, 10) == 0 ? 1e8 : 1.0));
-            pq[i] = (float)(rng_unit(&s) * (rng_below(&s, 10) == 0 ? 1e8 : 1.0));
+            px[i] = (float)((gqt_rng_unit(&s) - 0.5) * (rng_below(&s, 10) == 0 ? 1e8 : 1.0));
+            pq[i] = (float)(gqt_rng_unit(&s) * (rng_below(&s, 10) == 0 ? 1e8 : 1.0));
         }
         float sx_s[GQ_IQ1M_SPLITS * 4], s2_s[GQ_IQ1M_SPLITS * 4], sx_a[GQ_IQ1M_SPLITS * 4], s2_a[GQ_IQ1M_SPLITS * 4];
         gq_iq1m_split_sums_scalar(px, pq, sx_s, s2_s);
@@ -734,7 +690,7 @@ static void iq3_s_after_zero_sub_block(void **state) {
     (void)state;
     float x[256];
     uint64_t s = 8;
-    for (int i = 0; i < 256; i++) x[i] = i < 32 ? 0.f : (float)(rng_unit(&s) - 0.3);
+    for (int i = 0; i < 256; i++) x[i] = i < 32 ? 0.f : (float)(gqt_rng_unit(&s) - 0.3);
     block_iq3_s b;
     assert_int_equal(sizeof b, 110);
     assert_int_equal(gq_quantize(GQ_TYPE_IQ3_S, x, &b, 1, 256, NULL, 1, NULL, NULL), GQ_OK);
@@ -752,51 +708,6 @@ static void iq3_s_after_zero_sub_block(void **state) {
     }
 }
 
-/* Requantize every iq3_s tensor of a llama-quantize output from the BF16
- * model and its importance matrix; returns the number of tensors checked. */
-static int requantize_iq3_s_tensors(const char *variant, const gguf_file *bf16, const gq_imatrix *imat) {
-    char rel[256];
-    gguf_error err;
-    snprintf(rel, sizeof rel, "fixtures/quantized/gemma4-mini/gemma4-mini-%s.gguf", variant);
-    gguf_file *q = gguf_open(gqt_shared_path(rel), 0, &err);
-    if (!q) fail_msg("cannot open %s", rel);
-    int checked = 0;
-    for (uint64_t i = 0; i < gguf_tensor_count(q); i++) {
-        const gguf_tensor *t = gguf_get_tensor(q, i);
-        if (t->type != GQ_TYPE_IQ3_S) continue;
-        char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)t->name.len, t->name.ptr);
-        const int64_t src_index = gguf_find_tensor(bf16, name);
-        assert_true(src_index >= 0);
-        const gguf_tensor *src = gguf_get_tensor(bf16, (uint64_t)src_index);
-        assert_int_equal(src->type, GQ_TYPE_BF16);
-        assert_int_equal(src->n_elements, t->n_elements);
-        const int64_t n_per_row = (int64_t)t->ne[0], nrows = (int64_t)(t->n_elements / t->ne[0]);
-        const uint8_t *raw = gguf_tensor_data(bf16, src);
-        assert_non_null(raw);
-        float *x = malloc((size_t)t->n_elements * sizeof *x);
-        for (uint64_t j = 0; j < t->n_elements; j++) {
-            const uint32_t bits = (uint32_t)(raw[2 * j] | raw[2 * j + 1] << 8) << 16; /* bf16 is the top half of an f32 */
-            memcpy(&x[j], &bits, 4);
-        }
-        const gq_imatrix_entry *e = gq_imatrix_find(imat, name);
-        assert_non_null(e); /* llama.cpp had weights for every tensor it made iq3_s */
-        assert_int_equal(e->n_values, (uint64_t)n_per_row);
-        uint8_t *got = malloc((size_t)t->n_bytes);
-        size_t written = 0;
-        assert_int_equal(gq_quantize(GQ_TYPE_IQ3_S, x, got, nrows, n_per_row, e->weights, 2, &written, NULL), GQ_OK);
-        assert_int_equal(written, (size_t)t->n_bytes);
-        char what[320];
-        snprintf(what, sizeof what, "%s %s", variant, name);
-        assert_true(bytes_identical(got, gguf_tensor_data(q, t), (size_t)t->n_bytes, what));
-        free(got);
-        free(x);
-        checked++;
-    }
-    gguf_close(q);
-    return checked;
-}
-
 static void iq3_s_matches_llama_quantize(void **state) {
     (void)state;
     gguf_error err;
@@ -808,8 +719,8 @@ static void iq3_s_matches_llama_quantize(void **state) {
         gq_imatrix_load(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf"), &st, msg, sizeof msg);
     if (!imat) fail_msg("imatrix: %s", msg);
     /* types-IQ2_M.txt and types-IQ2_S.txt list 9 iq3_s tensors each */
-    assert_int_equal(requantize_iq3_s_tensors("IQ2_M", bf16, imat), 9);
-    assert_int_equal(requantize_iq3_s_tensors("IQ2_S", bf16, imat), 9);
+    assert_int_equal(gqt_requantize_gemma4_mini("IQ2_M", GQ_TYPE_IQ3_S, bf16, imat), 9);
+    assert_int_equal(gqt_requantize_gemma4_mini("IQ2_S", GQ_TYPE_IQ3_S, bf16, imat), 9);
     gq_imatrix_free(imat);
     gguf_close(bf16);
 }

@@ -16,6 +16,7 @@
  *  - Block data at odd byte offsets, and q8_K being dequantize-only (ggml's
  *    ggml_quantize_chunk has no q8_K case). */
 #include "gqtest.h"
+#include "quant_testutil.h"
 
 #include <float.h>
 #include <math.h>
@@ -30,21 +31,10 @@
 static const uint32_t quantizable[] = { GQ_TYPE_Q2_K, GQ_TYPE_Q3_K, GQ_TYPE_Q4_K, GQ_TYPE_Q5_K, GQ_TYPE_Q6_K };
 #define N_QUANTIZABLE (sizeof quantizable / sizeof quantizable[0])
 
-static size_t row_bytes(uint32_t type, int64_t n_per_row) {
-    uint64_t b = 0;
-    assert_true(gq_type_row_bytes(type, (uint64_t)n_per_row, &b));
-    return (size_t)b;
-}
-
 /* ---------------------------------------------------------------- random inputs */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rng(void) { return gqt_rng_next(&rng_state); }
 static float uniform(void) { return (float)((double)(rng() >> 11) / 9007199254740992.0); }
 static float gaussian(void) {
     double u = ((double)(rng() >> 11) + 1.0) / 9007199254740993.0, v = uniform();
@@ -90,7 +80,7 @@ static void fill_weights(float *w, int64_t n, int kind) {
 /* Quantize with the kernels selected by simd; returns the bytes. */
 static uint8_t *quantize_with(int simd, uint32_t type, const float *x, int64_t nrows, int64_t n_per_row,
                               const float *imatrix, int threads) {
-    const size_t size = row_bytes(type, n_per_row) * (size_t)nrows;
+    const size_t size = gqt_row_bytes(type, n_per_row) * (size_t)nrows;
     uint8_t *q = malloc(size);
     assert_non_null(q);
     memset(q, 0xA5, size);
@@ -133,7 +123,7 @@ static void simd_quantize_matches_scalar(void **state) {
     int bad = 0;
     for (size_t t = 0; t < N_QUANTIZABLE; t++) {
         const uint32_t type = quantizable[t];
-        const size_t rb = row_bytes(type, N_PER_ROW);
+        const size_t rb = gqt_row_bytes(type, N_PER_ROW);
         for (int wk = -1; wk < 4; wk++) {
             const float *imatrix = NULL;
             if (wk >= 0) {
@@ -181,7 +171,7 @@ static void simd_dequantize_matches_scalar_on_random_blocks(void **state) {
     enum { BLOCKS = 512 };
     int bad = 0;
     for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
-        const size_t bytes = row_bytes(types[t], 256) * BLOCKS;
+        const size_t bytes = gqt_row_bytes(types[t], 256) * BLOCKS;
         uint8_t *q = malloc(bytes);
         float *a = malloc(sizeof(float) * 256 * BLOCKS), *b = malloc(sizeof(float) * 256 * BLOCKS);
         assert_non_null(q);
@@ -380,7 +370,7 @@ static void block_data_at_odd_offsets(void **state) {
     fill_weights(w, N_PER_ROW, 0);
     for (size_t t = 0; t < N_QUANTIZABLE; t++) {
         const uint32_t type = quantizable[t];
-        const size_t size = row_bytes(type, N_PER_ROW) * ROWS;
+        const size_t size = gqt_row_bytes(type, N_PER_ROW) * ROWS;
         for (int simd = 0; simd < 2; simd++) {
             uint8_t *aligned = quantize_with(simd, type, x, ROWS, N_PER_ROW, w, 1);
             uint8_t *buf = malloc(size + 3);

@@ -11,6 +11,7 @@
  *     of the vector width, misaligned sources, NaN scales in block data),
  *     and thread counts against one thread. */
 #include "gqtest.h"
+#include "quant_testutil.h"
 
 #include <float.h>
 #include <math.h>
@@ -35,14 +36,6 @@ static float float_of(uint32_t u) {
     return f;
 }
 
-static uint64_t rng_next(uint64_t *s) {
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static double rng_unit(uint64_t *s) { return ((double)(rng_next(s) >> 11) + 0.5) * 0x1p-53; }
 
 /* Heavy-tailed values: a Gaussian divided by a random magnitude, times a
  * per-row scale that ranges from subnormal-producing to large. */
@@ -52,8 +45,8 @@ static void fill_weights(float *x, int64_t rows, int64_t n_per_row, uint64_t see
     for (int64_t r = 0; r < rows; r++) {
         const float scale = row_scales[r % (int64_t)(sizeof row_scales / sizeof row_scales[0])];
         for (int64_t c = 0; c < n_per_row; c++) {
-            const double g = sqrt(-2.0 * log(rng_unit(&s))) * cos(6.283185307179586 * rng_unit(&s));
-            const double tail = 0.25 + rng_unit(&s);
+            const double g = sqrt(-2.0 * log(gqt_rng_unit(&s))) * cos(6.283185307179586 * gqt_rng_unit(&s));
+            const double tail = 0.25 + gqt_rng_unit(&s);
             x[r * n_per_row + c] = (float)(g / tail) * scale;
         }
     }
@@ -456,7 +449,7 @@ static void simd_quantize_matches_scalar(void **state) {
             assert_true(x && imat && ref && got);
             fill_weights(x, rows, n_per_row, 1000 + t * 10 + s);
             uint64_t seed = 77 + t;
-            for (int64_t c = 0; c < n_per_row; c++) imat[c] = (float)(0.01 + 5.0 * rng_unit(&seed));
+            for (int64_t c = 0; c < n_per_row; c++) imat[c] = (float)(0.01 + 5.0 * gqt_rng_unit(&seed));
             for (int with_imat = 0; with_imat < 2; with_imat++) {
                 const float *w = with_imat ? imat : NULL;
                 gq_quant_set_simd(false);
@@ -502,7 +495,7 @@ static void simd_dequantize_matches_scalar(void **state) {
             float *ref = malloc(n * sizeof *ref), *got = malloc(n * sizeof *got);
             assert_true(q && ref && got);
             uint64_t seed = 4242 + t * 100 + s;
-            for (size_t i = 0; i < bytes + 1; i++) q[i] = (uint8_t)(rng_next(&seed) >> 56);
+            for (size_t i = 0; i < bytes + 1; i++) q[i] = (uint8_t)(gqt_rng_next(&seed) >> 56);
             gq_quant_set_simd(false);
             assert_int_equal(gq_dequantize_rows(type, q, ref, rows, n_per_row, 1), GQ_OK);
             gq_quant_set_simd(true);
