@@ -3,11 +3,11 @@
 # real fixtures: no invalid read or write, no use of uninitialised memory,
 # no leak.  Any report makes valgrind exit 99 and the test fail.
 #
-# valgrind is installed with apt-get when missing.  (Re-run a failing command
-# with --track-origins=yes to see where uninitialised bytes came from.)  In the sanitizer build
+# valgrind is installed with apt-get when missing.  In the sanitizer build
 # the programs carry ASan's runtime, which valgrind cannot run; that build
 # says so and stops here (its own checks cover the same ground), the
-# normal build runs everything.
+# normal build runs everything.  To see where uninitialised bytes came
+# from, re-run a failing command with --track-origins=yes.
 set -euo pipefail
 BIN=${GQ_BIN_DIR:?GQ_BIN_DIR is not set (run through ctest)}
 SHARED=${GQ_SHARED:?GQ_SHARED is not set (run through ctest)}
