@@ -18,14 +18,13 @@
 #include "iq_lattice.h"
 #include "iq_other.h"
 #include "iq_tables.h"
+#include "float_max.h"
 
 #define IQ1_DELTA 0.125f
 
 /* Coordinate values of levels 0, 1, 2 with the delta added or subtracted. */
 static const float levels_plus[3] = { -1 + IQ1_DELTA, IQ1_DELTA, 1 + IQ1_DELTA };
 static const float levels_minus[3] = { -1 - IQ1_DELTA, -IQ1_DELTA, 1 - IQ1_DELTA };
-
-static inline float max_first(float a, float b) { return a > b ? a : b; }
 
 /* A value and the position it came from. */
 typedef struct {
@@ -138,7 +137,7 @@ static void quantize_iq1_s_row(const gq_lattice *lat, const float *x, uint8_t *y
             float weight[IQ1S_SUB];
             sub_block_weights(xb, imatrix + GQ_QK_K * ibl + IQ1S_SUB * ib, sigma2, IQ1S_SUB, weight);
             float max = fabsf(xb[0]);
-            for (int i = 1; i < IQ1S_SUB; i++) max = max_first(max, fabsf(xb[i]));
+            for (int i = 1; i < IQ1S_SUB; i++) max = gq_max_first(max, fabsf(xb[i]));
             scales[ib] = 0;
             shifts[ib] = 1;
             if (max < 1e-12f) continue;
@@ -211,7 +210,7 @@ static void quantize_iq1_s_row(const gq_lattice *lat, const float *x, uint8_t *y
             out->qh[ib] = h;
             scales[ib] = scale;
             shifts[ib] = best_shift;
-            max_scale = max_first(max_scale, scale);
+            max_scale = gq_max_first(max_scale, scale);
         }
 
         if (max_scale != 0) {
@@ -286,7 +285,7 @@ static void quantize_iq1_m_row(const gq_lattice *lat, gq_iq1m_split_fn split_sum
             float weight[IQ1M_SUB];
             sub_block_weights(xb, imatrix ? imatrix + GQ_QK_K * ibl + IQ1M_SUB * ib : NULL, sigma2, IQ1M_SUB, weight);
             float max = fabsf(xb[0]);
-            for (int i = 1; i < IQ1M_SUB; i++) max = max_first(max, fabsf(xb[i]));
+            for (int i = 1; i < IQ1M_SUB; i++) max = gq_max_first(max, fabsf(xb[i]));
             scales[ib] = 0;
             shifts[ib] = 0;
             if (max < 1e-7f) continue;
@@ -363,7 +362,7 @@ static void quantize_iq1_m_row(const gq_lattice *lat, gq_iq1m_split_fn split_sum
             out->qh[ib] = (uint8_t)((entry[0] >> 8) | (entry[1] >> 8) << 4);
             scales[ib] = scale;
             shifts[ib] = best_k;
-            max_scale = max_first(max_scale, scale);
+            max_scale = gq_max_first(max_scale, scale);
         }
 
         if (max_scale == 0) {

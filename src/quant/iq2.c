@@ -19,6 +19,7 @@
 #include "blocks.h"
 #include "fp16.h"
 #include "iq2.h"
+#include "float_max.h"
 #include "iq_tables.h"
 
 /* ggml's thresholds under which a group counts as all zero. */
@@ -359,8 +360,6 @@ static inline int scale_code(float id, float scale) {
     return l < 0 ? 0 : l > 15 ? 15 : l;
 }
 
-static inline float max_of(float a, float b) { return a > b ? a : b; }
-
 float gq_iq2_first_guess_scalar(const float *xval, const float *weight, uint8_t *L) {
     return make_qp_quants(32, IQ2_LEVELS + 1, xval, L, weight);
 }
@@ -421,7 +420,7 @@ static void quantize_block_iq2_xxs(const float *xbl, const float *qw_block, bloc
             q2[2 * ib + 1] |= (uint32_t)block_signs[k] << (7 * k);
         }
         scales[ib] = scale;
-        max_scale = max_of(max_scale, scale);
+        max_scale = gq_max_first(max_scale, scale);
     }
 
     if (max_scale == 0) {
@@ -514,7 +513,7 @@ static void quantize_block_iq2_xs(const float *xbl, const float *qw_block, block
         if (skipped) continue;
         for (int k = 0; k < 2; k++)
             q2[2 * ib + k] = (uint16_t)(grid_index_of(t->lattice, L + 8 * k) | block_signs[k] << 9);
-        max_scale = max_of(max_scale, scale);
+        max_scale = gq_max_first(max_scale, scale);
     }
     if (max_scale == 0) return; /* block stays zero: d = 0, no indices, no scales */
 
@@ -548,7 +547,7 @@ static void quantize_block_iq2_s(const float *xbl, const float *qw_block, block_
             y->qh[i8 / 4] |= (uint8_t)((grid_index >> 8) << 2 * (i8 % 4));
             y->qs[GQ_QK_K / 8 + i8] = block_signs[k];
         }
-        max_scale = max_of(max_scale, scale);
+        max_scale = gq_max_first(max_scale, scale);
     }
     if (max_scale == 0) return;
 

@@ -12,6 +12,7 @@
 
 #include "fp16.h"
 #include "iq_other.h"
+#include "float_max.h"
 #include "iq_tables.h"
 
 #if defined(GQ_HAVE_PTHREADS)
@@ -222,9 +223,6 @@ static void sub_block_weights(const float *xb, const float *qw, float sigma2, fl
     for (int i = 0; i < IQ3_SUB; i++) waux[i] = sqrtf(weight[i]);
 }
 
-/* ggml's MAX(a, b): a when a > b, else b (decides which zero survives). */
-static inline float max_first(float a, float b) { return a > b ? a : b; }
-
 static float super_block_sigma2(const float *xbl) {
     float sumx2 = 0;
     for (int i = 0; i < GQ_QK_K; i++) sumx2 += xbl[i] * xbl[i];
@@ -350,7 +348,7 @@ static void quantize_iq3_xxs_block(const gq_iq3_lattice *lat, const gq_iq3_steps
             signs[k] = s & 127;
         }
         float max = xval[0];
-        for (int i = 1; i < IQ3_SUB; i++) max = max_first(max, xval[i]);
+        for (int i = 1; i < IQ3_SUB; i++) max = gq_max_first(max, xval[i]);
         if (max < 1e-8f) {
             scales[ib] = 0;
             continue;
@@ -366,7 +364,7 @@ static void quantize_iq3_xxs_block(const gq_iq3_lattice *lat, const gq_iq3_steps
         signs_and_scale[ib] = signs[0] | (uint32_t)signs[1] << 7 | (uint32_t)signs[2] << 14 |
                               (uint32_t)signs[3] << 21;
         scales[ib] = scale;
-        max_scale = max_first(max_scale, scale);
+        max_scale = gq_max_first(max_scale, scale);
     }
 
     if (max_scale == 0) {
@@ -418,7 +416,7 @@ static void quantize_iq3_s_block(const gq_iq3_lattice *lat, const gq_iq3_steps *
             signs[k] = s;
         }
         float max = xval[0];
-        for (int i = 1; i < IQ3_SUB; i++) max = max_first(max, xval[i]);
+        for (int i = 1; i < IQ3_SUB; i++) max = gq_max_first(max, xval[i]);
         if (max == 0) {
             scales[ib] = 0;
             continue;
@@ -437,7 +435,7 @@ static void quantize_iq3_s_block(const gq_iq3_lattice *lat, const gq_iq3_steps *
         memcpy(out->signs + 4 * stored, signs, 4);
         stored++;
         scales[ib] = scale;
-        max_scale = max_first(max_scale, scale);
+        max_scale = gq_max_first(max_scale, scale);
     }
 
     if (max_scale == 0) return;

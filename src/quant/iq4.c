@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "fp16.h"
+#include "float_max.h"
 #include "iq_other.h"
 #include "iq_tables.h"
 
@@ -55,14 +56,8 @@ static float fit_sub_block(const gq_iq4_steps *steps, const float *xb, const flo
         for (int j = 0; j < IQ4_SUB; j++) weight[j] = xb[j] * xb[j];
     }
     /* The value of largest magnitude, keeping its sign (first one on ties). */
-    float amax = 0, max = 0;
-    for (int j = 0; j < IQ4_SUB; j++) {
-        const float ax = fabsf(xb[j]);
-        if (ax > amax) {
-            amax = ax;
-            max = xb[j];
-        }
-    }
+    float amax;
+    const float max = gq_signed_abs_max(xb, IQ4_SUB, &amax);
     if (amax < 1e-15f) return 0;
     /* lv[0] = -127 is the outermost level: map max onto it. */
     float d = -max / lv[0];

@@ -24,6 +24,7 @@
 
 #include "blocks.h"
 #include "float_to_int.h"
+#include "float_max.h"
 #include "fp16.h"
 #include "kernels.h"
 #include "scale_search.h"
@@ -127,20 +128,6 @@ static void dequant_q8_1(const void *src, float *dst, int64_t n) {
 
 /* ---------------------------------------------------------------- plain quantizers */
 
-/* Largest |x| of a block, and the signed value that has it (the first one
- * on ties): the _0 types put that value on code 0 so it is hit exactly. */
-static void signed_absmax(const float *x, int n, float *amax_out, float *max_out) {
-    float amax = 0.0f, max = 0.0f;
-    for (int j = 0; j < n; j++) {
-        if (amax < fabsf(x[j])) {
-            amax = fabsf(x[j]);
-            max = x[j];
-        }
-    }
-    *amax_out = amax;
-    *max_out = max;
-}
-
 static void min_max(const float *x, int n, float *min_out, float *max_out) {
     float min = FLT_MAX, max = -FLT_MAX;
     for (int j = 0; j < n; j++) {
@@ -152,8 +139,8 @@ static void min_max(const float *x, int n, float *min_out, float *max_out) {
 }
 
 static void quant_block_q4_0(const float *x, block_q4_0 *y) {
-    float amax, max;
-    signed_absmax(x, GQ_QK4_0, &amax, &max);
+    float amax;
+    const float max = gq_signed_abs_max(x, GQ_QK4_0, &amax);
     const float d = max / -8;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     y->d = gq_fp32_to_fp16(d);
@@ -195,8 +182,8 @@ static void pack_q5(const uint8_t codes[32], uint8_t qs[16], uint8_t qh_out[4]) 
 }
 
 static void quant_block_q5_0(const float *x, block_q5_0 *y) {
-    float amax, max;
-    signed_absmax(x, GQ_QK5_0, &amax, &max);
+    float amax;
+    const float max = gq_signed_abs_max(x, GQ_QK5_0, &amax);
     const float d = max / -16;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     y->d = gq_fp32_to_fp16(d);
@@ -222,11 +209,7 @@ static void quant_block_q5_1(const float *x, block_q5_1 *y) {
 }
 
 static void quant_block_q8_0(const float *x, block_q8_0 *y) {
-    float amax = 0.0f;
-    for (int j = 0; j < GQ_QK8_0; j++) {
-        const float a = fabsf(x[j]);
-        amax = amax > a ? amax : a;
-    }
+    const float amax = gq_abs_max(x, GQ_QK8_0);
     const float d = amax / 127;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     y->d = gq_fp32_to_fp16(d);

@@ -19,6 +19,7 @@
 #include "blocks.h"
 #include "float_to_int.h"
 #include "fp16.h"
+#include "float_max.h"
 #include "kernels.h"
 
 /* E2M1 levels doubled (so they are integers): codes 0..7 are +0 .. +6,
@@ -76,7 +77,7 @@ static void quant_block_q2_0(const float *x, block_q2_0 *y) {
     float amax = 0.0f;
     for (int j = 0; j < GQ_QK2_0; j++) {
         const float a = fabsf(x[j]);
-        if (a > amax) amax = a;
+        if (a > amax) amax = a; /* not gq_abs_max: this form skips a NaN, ggml's MAX keeps it */
     }
     const float id = amax > 0.0f ? 1.0f / amax : 0.0f;
     y->d = gq_fp32_to_fp16(amax);
@@ -144,11 +145,7 @@ static uint8_t tq1_pack(const int *trits, int count, int pad_trits) {
 
 static void quant_block_tq1_0(const float *x, block_tq1_0 *y) {
     enum { QS = sizeof(y->qs), QH = sizeof(y->qh), QS_WIDE = QS - QS % 32 };
-    float amax = 0.0f;
-    for (int j = 0; j < GQ_QK_K; j++) {
-        const float a = fabsf(x[j]);
-        amax = amax > a ? amax : a;
-    }
+    const float amax = gq_abs_max(x, GQ_QK_K);
     const float id = amax != 0.0f ? 1.0f / amax : 0.0f;
     y->d = gq_fp32_to_fp16(amax);
     int trits[5];
@@ -190,11 +187,7 @@ static void dequant_tq2_0(const void *src, float *dst, int64_t n) {
 }
 
 static void quant_block_tq2_0(const float *x, block_tq2_0 *y) {
-    float amax = 0.0f;
-    for (int j = 0; j < GQ_QK_K; j++) {
-        const float a = fabsf(x[j]);
-        amax = amax > a ? amax : a;
-    }
+    const float amax = gq_abs_max(x, GQ_QK_K);
     const float id = amax != 0.0f ? 1.0f / amax : 0.0f;
     y->d = gq_fp32_to_fp16(amax);
     for (size_t j = 0; j < sizeof y->qs; j += 32) {
