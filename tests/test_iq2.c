@@ -425,14 +425,9 @@ static void error_falls_with_bits(void **state) {
 
 static void iq2_tensors_match_llama_quantize(void **state) {
     (void)state;
-    gguf_error err;
-    gq_status st;
-    char msg[256];
-    gguf_file *bf16 = gguf_open(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini-BF16.gguf"), 0, &err);
-    assert_non_null(bf16);
-    gq_imatrix *imat =
-        gq_imatrix_load(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf"), &st, msg, sizeof msg);
-    if (!imat) fail_msg("imatrix: %s", msg);
+    gguf_file *bf16;
+    gq_imatrix *imat;
+    gqt_open_gemma4_mini(&bf16, &imat);
     /* tensor counts per type from the fixture's types-<TYPE>.txt */
     assert_int_equal(gqt_requantize_gemma4_mini("IQ2_XXS", GQ_TYPE_IQ2_XXS, bf16, imat), 63);
     assert_int_equal(gqt_requantize_gemma4_mini("IQ2_XS", GQ_TYPE_IQ2_XS, bf16, imat), 63);
@@ -442,8 +437,7 @@ static void iq2_tensors_match_llama_quantize(void **state) {
     gq_quant_set_simd(false);
     assert_int_equal(gqt_requantize_gemma4_mini("IQ2_M", GQ_TYPE_IQ2_S, bf16, imat), 55);
     gq_quant_set_simd(true);
-    gq_imatrix_free(imat);
-    gguf_close(bf16);
+    gqt_close_gemma4_mini(bf16, imat);
 }
 
 int main(void) {

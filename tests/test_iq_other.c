@@ -710,19 +710,13 @@ static void iq3_s_after_zero_sub_block(void **state) {
 
 static void iq3_s_matches_llama_quantize(void **state) {
     (void)state;
-    gguf_error err;
-    gq_status st;
-    char msg[256];
-    gguf_file *bf16 = gguf_open(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini-BF16.gguf"), 0, &err);
-    assert_non_null(bf16);
-    gq_imatrix *imat =
-        gq_imatrix_load(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf"), &st, msg, sizeof msg);
-    if (!imat) fail_msg("imatrix: %s", msg);
+    gguf_file *bf16;
+    gq_imatrix *imat;
+    gqt_open_gemma4_mini(&bf16, &imat);
     /* types-IQ2_M.txt and types-IQ2_S.txt list 9 iq3_s tensors each */
     assert_int_equal(gqt_requantize_gemma4_mini("IQ2_M", GQ_TYPE_IQ3_S, bf16, imat), 9);
     assert_int_equal(gqt_requantize_gemma4_mini("IQ2_S", GQ_TYPE_IQ3_S, bf16, imat), 9);
-    gq_imatrix_free(imat);
-    gguf_close(bf16);
+    gqt_close_gemma4_mini(bf16, imat);
 }
 
 int main(void) {

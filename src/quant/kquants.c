@@ -167,14 +167,8 @@ static void dequant_q8_K(const void *src, float *dst, int64_t n) {
 static float q3_search(int n, int nmax, const float *x, uint8_t *L) {
     int lv[32];
     float w[32], wx[32]; /* x^2 and x^3 as ggml forms them: (x*x), (x*x)*x */
-    float max = 0, amax = 0;
-    for (int i = 0; i < n; i++) {
-        float ax = fabsf(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
+    float amax;
+    const float max = gq_signed_abs_max(x, n, &amax);
     if (amax < GQ_ZERO_GROUP) {
         memset(L, 0, (size_t)n);
         return 0.f;

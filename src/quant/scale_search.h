@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "float_max.h"
 #include "nearest_int.h"
 
 /* ggml's group "all zero" threshold for the symmetric searches. */
@@ -102,14 +103,8 @@ static inline float gq_affine_search(int n, int nmax, const float *x, const floa
  * which lets the CPU overlap them instead of waiting on one add chain. */
 #define GQ_SYM_CANDIDATES 19
 static inline float gq_symmetric_search(int n, int nmax, const float *x, uint8_t *L, const float *qw) {
-    float max = 0, amax = 0;
-    for (int i = 0; i < n; i++) {
-        float ax = fabsf(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
+    float amax;
+    const float max = gq_signed_abs_max(x, n, &amax);
     if (amax < GQ_ZERO_GROUP) {
         memset(L, 0, (size_t)n);
         return 0.f;

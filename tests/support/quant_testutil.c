@@ -88,6 +88,22 @@ int gqt_dequantize_simd_matches_scalar(uint32_t type, const void *blocks, int64_
     return same;
 }
 
+void gqt_open_gemma4_mini(gguf_file **bf16, gq_imatrix **imat) {
+    gguf_error err;
+    gq_status st;
+    char msg[256];
+    *bf16 = gguf_open(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini-BF16.gguf"), 0, &err);
+    if (!*bf16) fail_msg("gemma4-mini-BF16.gguf: cannot open");
+    *imat = gq_imatrix_load(gqt_shared_path("fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf"), &st, msg,
+                            sizeof msg);
+    if (!*imat) fail_msg("gemma4-mini.imatrix.gguf: %s", msg);
+}
+
+void gqt_close_gemma4_mini(gguf_file *bf16, gq_imatrix *imat) {
+    gq_imatrix_free(imat);
+    gguf_close(bf16);
+}
+
 int gqt_requantize_gemma4_mini(const char *variant, uint32_t type, const gguf_file *bf16, const gq_imatrix *imat) {
     char rel[256];
     gguf_error err;

@@ -35,6 +35,11 @@ int gqt_quantize_simd_matches_scalar(uint32_t type, const float *x, int64_t rows
 int gqt_dequantize_simd_matches_scalar(uint32_t type, const void *blocks, int64_t rows, int64_t n_per_row,
                                        int threads, const char *what);
 
+/* The gemma4-mini BF16 model and its importance matrix (fails the test
+ * when either cannot be opened); close with gqt_close_gemma4_mini. */
+void gqt_open_gemma4_mini(gguf_file **bf16, gq_imatrix **imat);
+void gqt_close_gemma4_mini(gguf_file *bf16, gq_imatrix *imat);
+
 /* Requantize every tensor of `type` in gemma4-mini-<variant>.gguf (a
  * llama-quantize output) from the BF16 model with its importance-matrix
  * entry, on 2 threads; fails the test at the first byte that differs.
