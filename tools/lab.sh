@@ -35,7 +35,8 @@ stage() { printf '\n== %s\n' "$*"; }
 die() { echo "tools/lab.sh: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  # The header comment of this file, up to the note for maintainers.
+  sed -n '2,/^# Each stage/{/^# Each stage/!p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   echo "Other options are passed to gq-sample (gq-sample --help lists them)."
 }
 

@@ -176,6 +176,17 @@ check_page() {
 check_page "$o/lab-report.html" sample-BF16.gguf sample-Q8_0.gguf sample-Q4_K_M.gguf sample-IQ2_M.gguf
 check_page "$o/lab-report-no-original.html" sample-Q8_0.gguf sample-Q4_K_M.gguf sample-IQ2_M.gguf
 
+echo "== --help and refused options"
+help=$(bash "$GQ_SOURCE_DIR/tools/lab.sh" --help) || fail "tools/lab.sh --help exit status $?"
+for word in --out --bin lab-report.md lab-report.html sample-IQ2_M.gguf; do
+  echo "$help" | grep -qF -- "$word" || fail "tools/lab.sh --help does not mention $word"
+done
+bash "$GQ_SOURCE_DIR/tools/lab.sh" --bin "$GQ_BIN_DIR" --out "$tmp/x" -o elsewhere.gguf >/dev/null 2>"$tmp/err" &&
+  fail "tools/lab.sh accepted -o (it names its files itself)"
+grep -q 'names its files itself' "$tmp/err" || fail "tools/lab.sh -o: no explanation"
+bash "$GQ_SOURCE_DIR/tools/lab.sh" --bin "$tmp/nowhere" --out "$tmp/x" >/dev/null 2>"$tmp/err" &&
+  fail "tools/lab.sh accepted a --bin directory without the programs"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"
   exit 1
