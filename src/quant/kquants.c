@@ -72,51 +72,46 @@ static void dequant_q3_K(const void *src, float *dst, int64_t n) {
     }
 }
 
-static void dequant_q4_K(const void *src, float *dst, int64_t n) {
+/* q4_K and q5_K decode alike: per 64 values, 32 bytes of nibbles (low
+ * nibbles sub-block 2c, high 2c+1), each sub-block d*scale*q - dmin*min;
+ * q5_K adds a fifth bit, bit s of qh[l] for sub-block s.  One body for
+ * both (with_qh is a constant at each call, so each gets its own loop). */
+_Static_assert(offsetof(block_q4_K, dmin) == offsetof(block_q5_K, dmin) &&
+                   offsetof(block_q4_K, scales) == offsetof(block_q5_K, scales),
+               "q4_K and q5_K share their head");
+static inline void dequant_k4_family(const void *src, float *dst, int64_t n, size_t block_bytes, size_t qs_at,
+                                     int with_qh, size_t qh_at) {
     const uint8_t *p = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q4_K)) {
-        block_q4_K blk;
-        memcpy(&blk, p, sizeof blk);
-        const block_q4_K *b = &blk;
-        const float d = gq_fp16_to_fp32(b->d);
-        const float dmin = gq_fp16_to_fp32(b->dmin);
-        /* 64 values per 32 bytes: low nibbles are sub-block 2c, high 2c+1. */
+    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += block_bytes) {
+        uint8_t blk[sizeof(block_q5_K)]; /* the larger of the two */
+        memcpy(blk, p, block_bytes);
+        /* d, dmin and scales sit at the same offsets in both blocks */
+        const float d = kq_half_at(KQ_AT(blk, block_q4_K, d));
+        const float dmin = kq_half_at(KQ_AT(blk, block_q4_K, dmin));
+        const uint8_t *scales = KQ_AT(blk, block_q4_K, scales);
+        const uint8_t *qh = blk + qh_at;
         for (int c = 0; c < 4; c++) {
-            const uint8_t *q = b->qs + 32 * c;
+            const uint8_t *q = blk + qs_at + 32 * c;
+            const uint8_t lo_bit = (uint8_t)(1u << (2 * c)), hi_bit = (uint8_t)(2u << (2 * c));
             uint8_t sc, mn;
-            kq_k4_get(2 * c, b->scales, &sc, &mn);
+            kq_k4_get(2 * c, scales, &sc, &mn);
             const float d1 = d * (float)sc, m1 = dmin * (float)mn;
-            kq_k4_get(2 * c + 1, b->scales, &sc, &mn);
+            kq_k4_get(2 * c + 1, scales, &sc, &mn);
             const float d2 = d * (float)sc, m2 = dmin * (float)mn;
-            for (int l = 0; l < 32; l++) *dst++ = d1 * (float)(q[l] & 0xF) - m1;
-            for (int l = 0; l < 32; l++) *dst++ = d2 * (float)(q[l] >> 4) - m2;
+            for (int l = 0; l < 32; l++)
+                *dst++ = d1 * (float)((q[l] & 0xF) + ((with_qh && (qh[l] & lo_bit)) ? 16 : 0)) - m1;
+            for (int l = 0; l < 32; l++)
+                *dst++ = d2 * (float)((q[l] >> 4) + ((with_qh && (qh[l] & hi_bit)) ? 16 : 0)) - m2;
         }
     }
 }
 
+static void dequant_q4_K(const void *src, float *dst, int64_t n) {
+    dequant_k4_family(src, dst, n, sizeof(block_q4_K), offsetof(block_q4_K, qs), 0, 0);
+}
+
 static void dequant_q5_K(const void *src, float *dst, int64_t n) {
-    const uint8_t *p = src;
-    for (int64_t i = 0; i < n / GQ_QK_K; i++, p += sizeof(block_q5_K)) {
-        block_q5_K blk;
-        memcpy(&blk, p, sizeof blk);
-        const block_q5_K *b = &blk;
-        const float d = gq_fp16_to_fp32(b->d);
-        const float dmin = gq_fp16_to_fp32(b->dmin);
-        /* As q4_K, plus a fifth bit: bit s of qh[l] for sub-block s. */
-        for (int c = 0; c < 4; c++) {
-            const uint8_t *q = b->qs + 32 * c;
-            const uint8_t lo_bit = (uint8_t)(1u << (2 * c)), hi_bit = (uint8_t)(2u << (2 * c));
-            uint8_t sc, mn;
-            kq_k4_get(2 * c, b->scales, &sc, &mn);
-            const float d1 = d * (float)sc, m1 = dmin * (float)mn;
-            kq_k4_get(2 * c + 1, b->scales, &sc, &mn);
-            const float d2 = d * (float)sc, m2 = dmin * (float)mn;
-            for (int l = 0; l < 32; l++)
-                *dst++ = d1 * (float)((q[l] & 0xF) + ((b->qh[l] & lo_bit) ? 16 : 0)) - m1;
-            for (int l = 0; l < 32; l++)
-                *dst++ = d2 * (float)((q[l] >> 4) + ((b->qh[l] & hi_bit) ? 16 : 0)) - m2;
-        }
-    }
+    dequant_k4_family(src, dst, n, sizeof(block_q5_K), offsetof(block_q5_K, qs), 1, offsetof(block_q5_K, qh));
 }
 
 static void dequant_q6_K(const void *src, float *dst, int64_t n) {
