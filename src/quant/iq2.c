@@ -188,6 +188,8 @@ float gq_iq2_prepare_scalar(gq_iq2_group *g, const float *xb, const float *qw, f
         float *xval = g->xval + 8 * k;
         int nflip = 0;
         uint8_t s = 0;
+        /* Not shared with iq3.c's sign split: that one tests v >= 0 (a NaN
+         * counts as negative there), this one x < 0 (a NaN counts as positive). */
         for (int i = 0; i < 8; i++) {
             /* Written without a branch: signs are random, a branch would be mispredicted half the time. */
             const int negative = x[i] < 0;
@@ -212,7 +214,7 @@ float gq_iq2_prepare_scalar(gq_iq2_group *g, const float *xb, const float *qw, f
         g->signs[k] = g->even_parity ? s & 127 : s;
     }
     float max = g->xval[0];
-    for (int i = 1; i < g->size; i++) max = max > g->xval[i] ? max : g->xval[i];
+    for (int i = 1; i < g->size; i++) max = gq_max_first(max, g->xval[i]);
     return max;
 }
 

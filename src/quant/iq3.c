@@ -318,7 +318,9 @@ static void quantize_iq3_xxs_block(const gq_iq3_lattice *lat, const gq_iq3_steps
         sub_block_weights(xb, qw ? qw + IQ3_SUB * ib : NULL, sigma2, weight, waux);
         /* Only 7 sign bits per 8 values are stored: the 8th is implied
          * by even parity, so an odd number of negatives flips the value
-         * that costs least (smallest w*x^2) to the wrong sign. */
+         * that costs least (smallest w*x^2) to the wrong sign.  Not shared
+         * with iq2.c's split: v >= 0 here makes a NaN negative, there x < 0
+         * keeps it positive. */
         for (int k = 0; k < 4; k++) {
             int nflip = 0;
             uint8_t s = 0;
