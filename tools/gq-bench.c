@@ -11,6 +11,8 @@
  * calls until it lasts at least --min-ms (20 ms; after one warm-up call), and the best
  * of --repeat samples counts: the minimum is the least disturbed by other
  * processes on a shared machine, which is what a kernel comparison wants.
+ * The three ways take turns sample by sample, so load that comes and goes
+ * during a run does not favour one of them.
  * With --cpu-time the 1-thread runs are timed with the calling thread's CPU
  * clock instead of the wall clock: time the thread spends waiting for a core
  * is not counted, so a loaded machine disturbs the numbers far less.  The
@@ -333,43 +335,63 @@ static gq_status run_op(bench_buffers *b, uint32_t type, bench_op op, bench_mode
  * start-up to be noise: calls are batched until a sample takes --min-ms. */
 #define MAX_CALLS_PER_SAMPLE 100000
 
-static bench_result run_one(bench_buffers *b, uint32_t type, bench_op op, bench_mode mode,
-                            const float *imatrix) {
+/* One operation of one type, measured in every mode.  The modes' samples are
+ * interleaved (scalar, SIMD, SIMD on N threads, then again), so a change in
+ * the machine's load during the run hits every mode alike instead of one
+ * mode's whole series: the speed-up against scalar is what the targets are
+ * about, and on a shared machine it would otherwise drift with the load. */
+static void measure_op(bench_buffers *b, uint32_t type, bench_op op, const bench_mode *modes, int n_modes,
+                       const float *imatrix, bench_result *res) {
     const bench_options *o = b->opt;
-    const clock_kind clock = clock_for(o, mode.threads);
-    bench_result r = { .type = type, .op = op, .mode = mode, .clock = clock, .same_as_scalar = -1 };
-    gq_quant_set_simd(mode.simd);
-    const bool is_reference = !mode.simd && mode.threads == 1;
+    long calls[3] = { 1, 1, 1 };
+    double best[3] = { INFINITY, INFINITY, INFINITY };
 
-    /* warm-up call (page faults, first-touch of the output), which also sizes the batches */
-    double t0 = now_seconds(clock);
-    r.status = run_op(b, type, op, mode, imatrix, is_reference);
-    double once = now_seconds(clock) - t0;
-    long calls = 1;
-    if (once < o->min_sample_seconds) {
-        calls = once > 0 ? (long)(o->min_sample_seconds / once) + 1 : MAX_CALLS_PER_SAMPLE;
-        if (calls > MAX_CALLS_PER_SAMPLE) calls = MAX_CALLS_PER_SAMPLE;
+    /* Warm-up calls, mode by mode with the scalar reference first (it writes the reference
+     * output the others are compared with): page faults, first touch of the output, and the
+     * batch size of each mode. */
+    for (int m = 0; m < n_modes; m++) {
+        const clock_kind clock = clock_for(o, modes[m].threads);
+        const bool is_reference = !modes[m].simd && modes[m].threads == 1;
+        res[m] = (bench_result){ .type = type, .op = op, .mode = modes[m], .clock = clock, .same_as_scalar = -1 };
+        gq_quant_set_simd(modes[m].simd);
+        const double t0 = now_seconds(clock);
+        res[m].status = run_op(b, type, op, modes[m], imatrix, is_reference);
+        const double once = now_seconds(clock) - t0;
+        if (once < o->min_sample_seconds) {
+            calls[m] = once > 0 ? (long)(o->min_sample_seconds / once) + 1 : MAX_CALLS_PER_SAMPLE;
+            if (calls[m] > MAX_CALLS_PER_SAMPLE) calls[m] = MAX_CALLS_PER_SAMPLE;
+        }
     }
 
-    double best = INFINITY;
-    for (int rep = 0; rep < o->repeat && r.status == GQ_OK; rep++) {
-        t0 = now_seconds(clock);
-        for (long c = 0; c < calls && r.status == GQ_OK; c++) r.status = run_op(b, type, op, mode, imatrix, is_reference);
-        const double per_call = (now_seconds(clock) - t0) / (double)calls;
-        if (per_call < best) best = per_call;
+    for (int rep = 0; rep < o->repeat; rep++) {
+        for (int m = 0; m < n_modes; m++) {
+            if (res[m].status != GQ_OK) continue;
+            const bool is_reference = !modes[m].simd && modes[m].threads == 1;
+            gq_quant_set_simd(modes[m].simd);
+            const double t0 = now_seconds(res[m].clock);
+            for (long c = 0; c < calls[m] && res[m].status == GQ_OK; c++)
+                res[m].status = run_op(b, type, op, modes[m], imatrix, is_reference);
+            const double per_call = (now_seconds(res[m].clock) - t0) / (double)calls[m];
+            if (per_call < best[m]) best[m] = per_call;
+        }
     }
     gq_quant_set_simd(true);
-    if (r.status != GQ_OK) return r;
-    if (best <= 0) best = 1e-9; /* a clock too coarse for the work: report a huge, finite rate */
-    r.seconds = best;
-    r.float_gbps = (double)b->float_bytes / best * 1e-9;
-    r.block_mbps = (double)b->block_bytes / best * 1e-6;
-    if (!is_reference) {
-        r.same_as_scalar = op == OP_QUANTIZE
-            ? memcmp(b->blocks, b->blocks_ref, b->block_bytes) == 0
-            : floats_identical(b->floats, b->floats_ref, b->float_bytes / sizeof(float));
+
+    for (int m = 0; m < n_modes; m++) {
+        bench_result *r = &res[m];
+        if (r->status != GQ_OK) continue;
+        double t = best[m];
+        if (t <= 0) t = 1e-9; /* a clock too coarse for the work: report a huge, finite rate */
+        r->seconds = t;
+        r->float_gbps = (double)b->float_bytes / t * 1e-9;
+        r->block_mbps = (double)b->block_bytes / t * 1e-6;
+        const bool is_reference = !modes[m].simd && modes[m].threads == 1;
+        if (!is_reference) {
+            r->same_as_scalar = op == OP_QUANTIZE
+                ? memcmp(b->blocks, b->blocks_ref, b->block_bytes) == 0
+                : floats_identical(b->floats, b->floats_ref, b->float_bytes / sizeof(float));
+        }
     }
-    return r;
 }
 
 /* ------------------------------------------------------------ output */
@@ -488,8 +510,8 @@ int main(int argc, char **argv) {
                     for (size_t i = 0; i < b.block_bytes; i++) blocks_ref[i] = (uint8_t)(next_u64(&state) >> 56);
                 }
             }
+            measure_op(&b, type, (bench_op)op, modes, n_modes, imat, res[op]);
             for (int m = 0; m < n_modes; m++) {
-                res[op][m] = run_one(&b, type, (bench_op)op, modes[m], imat);
                 if (m > 0 && res[op][0].status == GQ_OK && res[op][m].status == GQ_OK)
                     res[op][m].speedup = res[op][0].seconds / res[op][m].seconds;
                 if (res[op][m].same_as_scalar == 0) failures++;
