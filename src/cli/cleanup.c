@@ -12,7 +12,13 @@
  * compiler from reordering the stores around the flag). */
 static char slot_path[GQ_CLEANUP_SLOTS][GQ_CLEANUP_PATH_MAX];
 static volatile sig_atomic_t slot_used[GQ_CLEANUP_SLOTS];
-static volatile sig_atomic_t interrupted;
+/* Read by worker threads while the handler may write it: a lock-free
+ * atomic is the one type both a signal handler and other threads may
+ * touch (a volatile sig_atomic_t is safe for the handler alone). */
+#if ATOMIC_INT_LOCK_FREE != 2
+#error "the interrupt flag needs a lock-free atomic int"
+#endif
+static atomic_int interrupted;
 static volatile sig_atomic_t cooperative_mode;
 
 static void unlink_registered(void) {
@@ -25,8 +31,7 @@ static void unlink_registered(void) {
 }
 
 static void on_signal(int sig) {
-    bool first = !interrupted;
-    interrupted = 1;
+    bool first = atomic_exchange(&interrupted, 1) == 0;
     unlink_registered();
     if (cooperative_mode && first) return;
     signal(sig, SIG_DFL);
@@ -68,4 +73,4 @@ void gq_cleanup_unregister(int slot) {
 
 void gq_cleanup_run(void) { unlink_registered(); }
 
-bool gq_interrupted(void) { return interrupted != 0; }
+bool gq_interrupted(void) { return atomic_load_explicit(&interrupted, memory_order_relaxed) != 0; }
