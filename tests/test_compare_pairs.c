@@ -156,6 +156,39 @@ static void every_kernel_gives_the_portable_bits(void **state) {
     free(got);
 }
 
+/* Without bins (no percentiles wanted) every kernel gives the very sums,
+ * max|e| and counts it gives with them, on clean and on wild data. */
+static void no_bins_gives_the_same_sums(void **state) {
+    (void)state;
+    const size_t max_n = 3000;
+    float *x = malloc(max_n * sizeof *x), *y = malloc(max_n * sizeof *y);
+    cmp_bins *bins = malloc(sizeof *bins);
+    size_t runs = 0;
+    for (size_t ki = 0; cmp_pair_kernels_at(ki); ki++) {
+        const cmp_pair_kernels *k = cmp_pair_kernels_at(ki);
+        rng = 0x13198a2e03707344ull + ki;
+        for (size_t n = 1; n <= max_n; n = n < 300 ? n + 1 : n * 3 + 11) {
+            make_pairs(x, y, n, n % 2 ? 0 : 200);
+            memset(bins, 0, sizeof *bins);
+            cmp_run with = { 0 }, without = { 0 };
+            k->pairs(x, y, n, &with, bins);
+            k->pairs(x, y, n, &without, NULL);
+            if (memcmp(&with, &without, sizeof with) != 0)
+                fail_msg("%s, %zu pairs: without bins e2 %.17g max %.17g used %llu, with bins e2 %.17g max %.17g "
+                         "used %llu",
+                         k->isa, n, without.e2, without.max_abs, (unsigned long long)without.used, with.e2,
+                         with.max_abs, (unsigned long long)with.used);
+            /* ... and the bins did count every pair: the run is not vacuous. */
+            assert_true(bins->pending == n);
+            runs++;
+        }
+    }
+    assert_true(runs > 300);
+    free(x);
+    free(y);
+    free(bins);
+}
+
 /* The documented order, restated: lane i % 8 within a block of 256 from
  * the start, lanes from +0, block total ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)),
  * block totals added in order. */
@@ -306,7 +339,7 @@ static void identical_pairs_give_the_reference_sums(void **state) {
 
 #define DIR "fixtures/quantized/gemma4-mini/"
 
-static cmp_report *build_mini(void) {
+static cmp_report *build_mini_with(bool skip_percentiles) {
     static const char *const names[] = { "gemma4-mini-BF16.gguf", "gemma4-mini-Q8_0.gguf", "gemma4-mini-Q4_K_M.gguf",
                                          "gemma4-mini-IQ2_M.gguf" };
     static char store[4][4096];
@@ -317,12 +350,51 @@ static cmp_report *build_mini(void) {
         snprintf(store[i], sizeof store[i], "%s", gqt_shared_path(rel));
         paths[i] = store[i];
     }
-    cmp_options opt = { .threads = 2, .compute_errors = true };
+    cmp_options opt = { .threads = 2, .compute_errors = true, .skip_percentiles = skip_percentiles };
     cmp_report *r = NULL;
     char err[512] = "";
     cmp_build_status st = cmp_report_build(paths, 4, &opt, &r, err, sizeof err);
     if (st != CMP_BUILD_OK) fail_msg("cmp_report_build: %d %s", st, err);
     return r;
+}
+
+static cmp_report *build_mini(void) { return build_mini_with(false); }
+
+static bool same_figures_but_percentiles(const cmp_figures *full, const cmp_figures *fast) {
+    return memcmp(&full->rmse, &fast->rmse, sizeof full->rmse) == 0 &&
+           memcmp(&full->nmse, &fast->nmse, sizeof full->nmse) == 0 &&
+           memcmp(&full->max_abs, &fast->max_abs, sizeof full->max_abs) == 0 &&
+           memcmp(&full->cosine, &fast->cosine, sizeof full->cosine) == 0 &&
+           memcmp(&full->snr_db, &fast->snr_db, sizeof full->snr_db) == 0 && isnan(fast->p50) &&
+           isnan(fast->p99) && isnan(fast->p999);
+}
+
+/* --no-percentiles: the same sums and figures to the bit, percentiles
+ * unknown (NaN), and the report says they were not computed. */
+static void skipping_percentiles_changes_only_the_percentiles(void **state) {
+    (void)state;
+    cmp_report *full = build_mini_with(false), *fast = build_mini_with(true);
+    assert_true(full->percentiles_computed);
+    assert_false(fast->percentiles_computed);
+    size_t compared = 0;
+    for (size_t row = 0; row < full->n_rows; row++)
+        for (size_t v = 0; v < full->n_variants; v++) {
+            const cmp_result *a = cmp_report_result(full, row, v), *b = cmp_report_result(fast, row, v);
+            assert_int_equal(b->status, CMP_R_OK);
+            assert_memory_equal(&a->sums, &b->sums, sizeof a->sums);
+            /* The full report does have percentiles here (the check above
+             * is not comparing NaN with NaN). */
+            assert_false(isnan(a->fig.p99));
+            if (!same_figures_but_percentiles(&a->fig, &b->fig)) fail_msg("row %zu variant %zu: figures differ", row, v);
+            compared++;
+        }
+    for (size_t v = 0; v < full->n_variants; v++) {
+        assert_memory_equal(&full->overall[v].sums, &fast->overall[v].sums, sizeof full->overall[v].sums);
+        assert_true(same_figures_but_percentiles(&full->overall[v].fig, &fast->overall[v].fig));
+    }
+    assert_int_equal(compared, 3 * 142);
+    cmp_report_free(full);
+    cmp_report_free(fast);
 }
 
 static void report_bits_do_not_depend_on_simd(void **state) {
@@ -355,6 +427,8 @@ static void report_bits_do_not_depend_on_simd(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_kernel_gives_the_portable_bits),
+        cmocka_unit_test(no_bins_gives_the_same_sums),
+        cmocka_unit_test(skipping_percentiles_changes_only_the_percentiles),
         cmocka_unit_test(sums_follow_the_documented_order),
         cmocka_unit_test(bins_follow_the_binary_logarithm),
         cmocka_unit_test(flushed_bins_make_the_histogram),

@@ -24,6 +24,7 @@ static bool block_finite(const float *x, const float *y, size_t len) {
 
 static void pairs_scalar(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
     double mx = run->max_abs;
+    uint32_t *count = bins ? bins->count : NULL;
     for (size_t b0 = 0; b0 < n; b0 += CMP_SUM_BLOCK) {
         size_t len = n - b0 < CMP_SUM_BLOCK ? n - b0 : CMP_SUM_BLOCK;
         const float *xb = x + b0, *yb = y + b0;
@@ -41,23 +42,23 @@ static void pairs_scalar(const float *x, const float *y, size_t n, cmp_run *run,
                     y2[k] += yd * yd;
                     xy[k] += xd * yd;
                 }
+            if (count)
+                for (size_t j = 0; j < i; j++) count[cmp_bin_of(yb[j] - xb[j])]++;
             for (size_t j = 0; j < i; j++) {
-                float ef = yb[j] - xb[j];
-                bins->count[cmp_bin_of(ef)]++;
                 double e = (double)yb[j] - (double)xb[j];
                 double a = fabs(e);
                 mx = a > mx ? a : mx;
             }
         }
-        for (; i < len; i++) cmp_pair_step(xb[i], yb[i], i % CMP_LANES, e2, y2, xy, &mx, &bad, bins->count);
+        for (; i < len; i++) cmp_pair_step(xb[i], yb[i], i % CMP_LANES, e2, y2, xy, &mx, &bad, count);
         run->e2 += cmp_lane_total(e2);
         run->y2 += cmp_lane_total(y2);
         run->xy += cmp_lane_total(xy);
         run->used += len - bad;
         run->nonfinite += bad;
-        bins->skipped += bad;
+        if (bins) bins->skipped += bad;
     }
-    bins->pending += n;
+    if (bins) bins->pending += n;
     run->max_abs = mx;
 }
 

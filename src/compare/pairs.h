@@ -60,7 +60,10 @@ typedef struct cmp_run {
 } cmp_run;
 
 /* Σe², Σy², Σxy, max|e| and the bins of n pairs (not Σx²: it is the
- * reference's, shared by every variant, see cmp_x2_fn). */
+ * reference's, shared by every variant, see cmp_x2_fn).  bins may be NULL
+ * when no percentiles are wanted: the sums are then the same bits, and
+ * the one histogram increment per pair (most of a kernel's time) is
+ * saved. */
 typedef void (*cmp_pairs_fn)(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins);
 /* Σx² of n reference values over the pairs where x (and y, when y is not
  * NULL) is finite; also counts used / nonfinite into run. */
@@ -112,14 +115,13 @@ static inline bool cmp_float_finite(float v) {
 /* One pair of a block at lane k: the arithmetic every kernel does (SIMD
  * kernels do it 8 lanes at a time and call this for a block's tail). */
 static inline void cmp_pair_step(float xf, float yf, size_t k, double *e2, double *y2, double *xy, double *max_abs,
-                                 uint64_t *bad, uint32_t *count) {
+                                 uint64_t *bad, uint32_t *count /* NULL: no bins */) {
     if (!cmp_float_finite(xf) || !cmp_float_finite(yf)) {
         xf = 0;
         yf = 0;
         ++*bad;
     }
-    float ef = yf - xf;
-    count[cmp_bin_of(ef)]++;
+    if (count) count[cmp_bin_of(yf - xf)]++;
     /* float32 -> float64 is exact, and so is the difference of two float32
      * values in float64 for every realistic pair of magnitudes. */
     double xd = xf, yd = yf, e = yd - xd;

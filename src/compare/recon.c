@@ -76,6 +76,7 @@ typedef struct sched {
     cmp_report *r;
     const cmp_options *opt;
     const cmp_pair_kernels *kernels;
+    bool percentiles;        /* count |e| bins (off: sums only, no percentiles) */
     const cmp_parts *parts;
     size_t nv, n_threads;
     worker *workers;
@@ -159,6 +160,7 @@ static int run_chunk(const sched *s, tensor_job *job, worker *w, size_t member, 
         const cmp_source *src = &job->var[v];
         if (!src->active) continue;
         if (!cmp_source_read(src, e0, len, w->var_raw)) return (int)v + 2;
+        cmp_bins *bins = s->percentiles ? &w->bins[v] : NULL;
         cmp_sums *out = &job->partials[c * nv + v];
         /* Same type, same bytes: every e is 0 and y is x, so the sums are
          * the reference's own — the very bits the pair kernel would give
@@ -166,13 +168,13 @@ static int run_chunk(const sched *s, tensor_job *job, worker *w, size_t member, 
         if (src->t->type == ref->t->type && memcmp(w->ref_raw, w->var_raw, (size_t)ref_bytes) == 0) {
             *out = (cmp_sums){ .n = ref_run.used, .n_nonfinite = ref_run.nonfinite, .sum_e2 = 0,
                                .sum_x2 = ref_run.x2, .sum_y2 = ref_run.x2, .sum_xy = ref_run.x2, .max_abs = 0 };
-            cmp_bins_add_zeros(&w->bins[v], len, ref_run.nonfinite);
+            if (bins) cmp_bins_add_zeros(bins, len, ref_run.nonfinite);
         } else {
             cmp_run run = { 0 };
             for (uint64_t p0 = 0; p0 < len; p0 += job->piece) {
                 uint64_t plen = len - p0 < job->piece ? len - p0 : job->piece;
                 if (!cmp_source_floats(src, w->var_raw, p0, plen, w->y)) return (int)v + 2;
-                k->pairs(w->x + p0, w->y, (size_t)plen, &run, &w->bins[v]);
+                k->pairs(w->x + p0, w->y, (size_t)plen, &run, bins);
             }
             double x2 = ref_run.x2;
             if (run.nonfinite != ref_run.nonfinite) {
@@ -189,7 +191,7 @@ static int run_chunk(const sched *s, tensor_job *job, worker *w, size_t member, 
             *out = (cmp_sums){ .n = run.used, .n_nonfinite = run.nonfinite, .sum_e2 = run.e2, .sum_x2 = x2,
                                .sum_y2 = run.y2, .sum_xy = run.xy, .max_abs = run.max_abs };
         }
-        if (w->bins[v].pending >= BINS_FLUSH_AT) (void)cmp_bins_flush(&w->bins[v], &job->hist[member * nv + v]);
+        if (bins && bins->pending >= BINS_FLUSH_AT) (void)cmp_bins_flush(bins, &job->hist[member * nv + v]);
     }
     return 0;
 }
@@ -288,7 +290,7 @@ static void release_job(sched *s, size_t member, tensor_job *job) {
     unlock(s);
     worker *w = &s->workers[member];
     for (size_t v = 0; v < s->nv; v++)
-        if (job->var[v].active) (void)cmp_bins_flush(&w->bins[v], &job->hist[member * s->nv + v]);
+        if (job->var[v].active && s->percentiles) (void)cmp_bins_flush(&w->bins[v], &job->hist[member * s->nv + v]);
     lock(s);
     job->holders--;
     if (job_complete(job)) changed(s);
@@ -513,6 +515,8 @@ cmp_build_status cmp_build_errors(cmp_report *r, const cmp_options *opt) {
     s.r = r;
     s.opt = opt;
     s.kernels = cmp_pair_kernels_pick();
+    s.percentiles = !opt->skip_percentiles;
+    r->percentiles_computed = s.percentiles;
     s.nv = nv;
     s.total_bytes = total_bytes;
     s.status = CMP_BUILD_OK;

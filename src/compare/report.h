@@ -27,6 +27,9 @@ typedef struct cmp_options {
     const char *ref_path;         /* --ref, or NULL: chosen automatically */
     int threads;                  /* <= 0: one per CPU */
     bool compute_errors;          /* section 4 (the expensive one) */
+    bool skip_percentiles;        /* section 4 without the |e| histogram (its largest
+                                   * cost): p50/p99/p99.9 unknown (NaN), every other
+                                   * figure the same bits */
     const char *const *ignore_keys; /* --ignore-key globs */
     size_t n_ignore_keys;
     cmp_progress_fn progress;     /* may be NULL; called from one thread only */
@@ -182,6 +185,7 @@ typedef struct cmp_report {
     size_t n_variants;
     size_t *variant_input;      /* [n_variants] input index */
     bool errors_computed;
+    bool percentiles_computed;  /* false with skip_percentiles: p50/p99/p99.9 are NaN */
     int threads_used;
     cmp_result *results;        /* [n_rows * n_variants], row-major */
     cmp_agg *overall;           /* [n_variants]: tensors whose type changed */

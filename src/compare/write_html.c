@@ -266,6 +266,9 @@ static void errors(FILE *out, const cmp_report *r) {
           "percentiles of |e| are nearest-rank estimates from a histogram with 64 bins per octave (within 0.8 %). "
           "Overall, class and layer figures pool the tensors whose type differs from the reference's.</p>\n",
           out);
+    if (!r->percentiles_computed)
+        fputs("<p>The percentiles were not computed (<code>--no-percentiles</code>): their columns show -.</p>\n",
+              out);
     fprintf(out, "<table><tr><th>variant</th><th>bpw</th><th>changed tensors</th>%s</tr>\n", fig_ths);
     for (size_t v = 0; v < r->n_variants; v++) {
         size_t in = r->variant_input[v];

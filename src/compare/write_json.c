@@ -253,6 +253,7 @@ static void errors(gq_json *j, const cmp_report *r) {
     gq_json_key(j, "errors");
     gq_json_begin_object(j);
     gq_json_kv_bool(j, "computed", r->errors_computed);
+    gq_json_kv_bool(j, "percentiles", r->percentiles_computed);
     gq_json_kv_int(j, "threads", r->threads_used);
     gq_json_kv_double(j, "seconds", r->seconds);
     gq_json_key(j, "variants");

@@ -264,6 +264,8 @@ static void errors(FILE *out, const cmp_report *r) {
           "Overall, per-class and per-layer figures pool the sums of the tensors whose type differs from the "
           "reference's (tensors kept as they were add nothing to learn).\n\n",
           out);
+    if (!r->percentiles_computed)
+        fputs("The percentiles were not computed (`--no-percentiles`): their columns show `-`.\n\n", out);
     if (r->ref_quantized)
         fputs("**The reference is itself quantized**: errors are measured against it, not against the original "
               "model.\n\n",

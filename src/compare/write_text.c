@@ -302,6 +302,7 @@ static bool errors(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
             r->short_labels[r->ref], r->short_labels[r->ref]);
     if (r->ref_quantized)
         fprintf(out, "  the reference is itself quantized: errors are relative to it, not to the original model\n");
+    if (!r->percentiles_computed) fprintf(out, "  percentiles not computed (--no-percentiles)\n");
     gq_table *t = gq_table_new(4 + 8);
     if (!t) return false;
     gq_table_column(t, 0, "variant", GQ_ALIGN_LEFT);

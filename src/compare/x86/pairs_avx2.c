@@ -34,13 +34,13 @@ static inline void spill(__m256d lo, __m256d hi, double lanes[CMP_LANES]) {
 static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
     double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
     uint64_t bad = 0;
-    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins->count);
+    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins ? bins->count : NULL);
     run->e2 += cmp_lane_total(e2);
     run->y2 += cmp_lane_total(y2);
     run->xy += cmp_lane_total(xy);
     run->used += len - bad;
     run->nonfinite += bad;
-    bins->skipped += bad;
+    if (bins) bins->skipped += bad;
 }
 
 static inline uint32_t hmax_u32(__m256i v) {
@@ -94,7 +94,7 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
     const __m256i top = _mm256_set1_epi32(CMP_BIN_HUGE);
     const __m256i izero = _mm256_setzero_si256();
     const __m256i one = _mm256_set1_epi32(1);
-    uint32_t *count = bins->count;
+    uint32_t *count = bins ? bins->count : NULL; /* NULL: sums only */
     double mx = run->max_abs;
     /* Bin numbers of two blocks: a block's bins are counted while the next
      * block's sums are computed, so the counting overlaps the chains of
@@ -120,7 +120,7 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
              * floors at 0, and any e != 0 is then lifted to at least 1. */
             __m256i idx = _mm256_subs_epu16(_mm256_srli_epi32(bits, 17), bias);
             idx = _mm256_max_epu32(idx, _mm256_min_epu32(bits, one));
-            _mm256_store_si256((__m256i *)(slot + i), _mm256_min_epu32(idx, top));
+            if (count) _mm256_store_si256((__m256i *)(slot + i), _mm256_min_epu32(idx, top));
 
             __m256d xlo = _mm256_cvtps_pd(_mm_loadu_ps(xb + i)), xhi = _mm256_cvtps_pd(_mm_loadu_ps(xb + i + 4));
             __m256d ylo = _mm256_cvtps_pd(_mm_loadu_ps(yb + i)), yhi = _mm256_cvtps_pd(_mm_loadu_ps(yb + i + 4));
@@ -143,7 +143,7 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
             continue;
         }
         pending = slot;
-        n_pending = vec_len;
+        n_pending = count ? vec_len : 0;
         /* Only a block whose largest float32 |e| reaches the running
          * maximum (one ulp of slack for the double rounding of extreme
          * differences) can raise it: rare after a chunk's first blocks. */
@@ -162,10 +162,10 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
         run->xy += cmp_lane_total(xy);
         run->used += len - bad;
         run->nonfinite += bad;
-        bins->skipped += bad;
+        if (bins) bins->skipped += bad;
     }
     for (size_t i = 0; i < n_pending; i += 8) count8(count, pending + i);
-    bins->pending += n;
+    if (bins) bins->pending += n;
     run->max_abs = mx;
 }
 

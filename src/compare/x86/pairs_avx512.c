@@ -33,13 +33,13 @@ static inline uint32_t float_bits(float f) {
 static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
     double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
     uint64_t bad = 0;
-    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins->count);
+    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins ? bins->count : NULL);
     run->e2 += cmp_lane_total(e2);
     run->y2 += cmp_lane_total(y2);
     run->xy += cmp_lane_total(xy);
     run->used += len - bad;
     run->nonfinite += bad;
-    bins->skipped += bad;
+    if (bins) bins->skipped += bad;
 }
 
 /* max|e| in float64 over the pairs whose float32 |e| has the bit pattern
@@ -82,7 +82,7 @@ AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *
     const __m512i bias = _mm512_set1_epi32(CMP_BIN_BIAS);
     const __m512i top = _mm512_set1_epi32(CMP_BIN_HUGE);
     const __m512i one = _mm512_set1_epi32(1);
-    uint32_t *count = bins->count;
+    uint32_t *count = bins ? bins->count : NULL; /* NULL: sums only */
     double mx = run->max_abs;
     /* Bin numbers of two blocks: a block's bins are counted while the next
      * block's sums are computed.  Each lane's sum is a chain of dependent
@@ -106,7 +106,7 @@ AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *
             top_bits = _mm512_max_epu32(top_bits, bits);
             __m512i idx = _mm512_subs_epu16(_mm512_srli_epi32(bits, 17), bias);
             idx = _mm512_max_epu32(idx, _mm512_min_epu32(bits, one));
-            _mm512_store_si512((void *)(slot + i), _mm512_min_epu32(idx, top));
+            if (count) _mm512_store_si512((void *)(slot + i), _mm512_min_epu32(idx, top));
 
             __m512d x0 = _mm512_cvtps_pd(_mm256_loadu_ps(xb + i)), x1 = _mm512_cvtps_pd(_mm256_loadu_ps(xb + i + 8));
             __m512d y0 = _mm512_cvtps_pd(_mm256_loadu_ps(yb + i)), y1 = _mm512_cvtps_pd(_mm256_loadu_ps(yb + i + 8));
@@ -130,7 +130,7 @@ AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *
             continue;
         }
         pending = slot;
-        n_pending = vec_len;
+        n_pending = count ? vec_len : 0;
         if (block_top + 1 >= float_bits((float)mx)) block_max(xb, yb, vec_len, block_top, &mx);
 
         double e2[CMP_LANES], y2[CMP_LANES], xy[CMP_LANES];
@@ -145,10 +145,10 @@ AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *
         run->xy += cmp_lane_total(xy);
         run->used += len - bad;
         run->nonfinite += bad;
-        bins->skipped += bad;
+        if (bins) bins->skipped += bad;
     }
     for (size_t i = 0; i < n_pending; i += 16) count16(count, pending + i);
-    bins->pending += n;
+    if (bins) bins->pending += n;
     run->max_abs = mx;
 }
 
