@@ -147,6 +147,17 @@ static void every_kernel_gives_the_portable_bits(void **state) {
             run_kernels(k, x, y, n, CMP_SUM_BLOCK, got);
             assert_same_outcome(ref, got, k->isa, n, offset);
         }
+        /* Long clean ranges and long ones with a rare NaN/Inf: the kernels'
+         * several-blocks-at-once paths and their fallbacks. */
+        static const size_t long_n[] = { 1024, 4 * 1024 + 77, 4999 };
+        for (size_t li = 0; li < sizeof long_n / sizeof *long_n; li++)
+            for (int wild = 0; wild <= 1; wild++) {
+                size_t n = long_n[li];
+                make_pairs(xs, ys, n, wild);
+                run_kernels(cmp_pair_kernels_scalar(), xs, ys, n, n, ref);
+                run_kernels(k, xs, ys, n, n, got);
+                assert_same_outcome(ref, got, k->isa, n, 0);
+            }
     }
     printf("SIMD kernel sets held to the portable one: %zu (%s)\n", sets,
            sets ? cmp_pair_kernels_at(sets)->isa : "none on this CPU");
