@@ -29,6 +29,14 @@ static inline void spill(__m256d lo, __m256d hi, double lanes[CMP_LANES]) {
     _mm256_storeu_pd(lanes + 4, hi);
 }
 
+/* cmp_lane_total of lanes 0-3 in lo and 4-7 in hi, in the same order:
+ * lanes k and k+4 first, then the 128-bit halves, then the last two. */
+static inline double lane_total(__m256d lo, __m256d hi) {
+    __m256d t = _mm256_add_pd(lo, hi);
+    __m128d u = _mm_add_pd(_mm256_castpd256_pd128(t), _mm256_extractf128_pd(t, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
+}
+
 /* The block again, one pair at a time through the portable step: for the
  * rare block holding a NaN/Inf (or a difference that overflows float32). */
 static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
@@ -89,12 +97,16 @@ static inline void count8(uint32_t *count, const uint32_t *slot) {
     count[slot[7]]++;
 }
 
-void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
+/* The kernel, specialised by the compiler for `counting` (a constant at
+ * each call): without bins the bin numbers are not even computed. */
+static inline __attribute__((always_inline)) void pairs_impl(const float *x, const float *y, size_t n, cmp_run *run,
+                                                             cmp_bins *bins, const bool counting) {
     const __m256i bias = _mm256_set1_epi32(CMP_BIN_BIAS);
     const __m256i top = _mm256_set1_epi32(CMP_BIN_HUGE);
     const __m256i izero = _mm256_setzero_si256();
     const __m256i one = _mm256_set1_epi32(1);
-    uint32_t *count = bins ? bins->count : NULL; /* NULL: sums only */
+    const __m256i finite_max = _mm256_set1_epi32(FINITE_MAX_BITS);
+    uint32_t *count = counting ? bins->count : NULL; /* NULL: sums only */
     double mx = run->max_abs;
     /* Bin numbers of two blocks: a block's bins are counted while the next
      * block's sums are computed, so the counting overlaps the chains of
@@ -120,7 +132,7 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
              * floors at 0, and any e != 0 is then lifted to at least 1. */
             __m256i idx = _mm256_subs_epu16(_mm256_srli_epi32(bits, 17), bias);
             idx = _mm256_max_epu32(idx, _mm256_min_epu32(bits, one));
-            if (count) _mm256_store_si256((__m256i *)(slot + i), _mm256_min_epu32(idx, top));
+            if (counting) _mm256_store_si256((__m256i *)(slot + i), _mm256_min_epu32(idx, top));
 
             __m256d xlo = _mm256_cvtps_pd(_mm_loadu_ps(xb + i)), xhi = _mm256_cvtps_pd(_mm_loadu_ps(xb + i + 4));
             __m256d ylo = _mm256_cvtps_pd(_mm_loadu_ps(yb + i)), yhi = _mm256_cvtps_pd(_mm_loadu_ps(yb + i + 4));
@@ -135,20 +147,32 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
         }
         for (; i < n_pending; i += 8) count8(count, pending + i);
         n_pending = 0;
-        uint32_t block_top = hmax_u32(top_bits);
-        if (block_top > FINITE_MAX_BITS) {
+        /* The bit patterns have the sign cleared: signed compares are right. */
+        if (lane_mask(_mm256_cmpgt_epi32(top_bits, finite_max))) {
             /* NaN/Inf somewhere (or an overflowing difference): redo the
              * block pair by pair, nothing of it has been counted yet. */
             block_scalar(xb, yb, len, &mx, run, bins);
             continue;
         }
         pending = slot;
-        n_pending = count ? vec_len : 0;
+        n_pending = counting ? vec_len : 0;
         /* Only a block whose largest float32 |e| reaches the running
          * maximum (one ulp of slack for the double rounding of extreme
-         * differences) can raise it: rare after a chunk's first blocks. */
-        if (block_top + 1 >= float_bits((float)mx)) block_max(xb, yb, vec_len, block_top, &mx);
+         * differences) can raise it: rare after a chunk's first blocks, so
+         * the lanes are compared with the threshold and reduced only then. */
+        uint32_t mx_bits = float_bits((float)mx);
+        int below = (int)(mx_bits ? mx_bits - 1 : 0) - 1; /* block_top > below <=> block_top + 1 >= mx_bits */
+        if (lane_mask(_mm256_cmpgt_epi32(top_bits, _mm256_set1_epi32(below))))
+            block_max(xb, yb, vec_len, hmax_u32(top_bits), &mx);
 
+        if (vec_len == len) {
+            /* No tail: the block totals straight from the registers. */
+            run->e2 += lane_total(e2lo, e2hi);
+            run->y2 += lane_total(y2lo, y2hi);
+            run->xy += lane_total(xylo, xyhi);
+            run->used += len;
+            continue;
+        }
         double e2[CMP_LANES], y2[CMP_LANES], xy[CMP_LANES];
         spill(e2lo, e2hi, e2);
         spill(y2lo, y2hi, y2);
@@ -162,11 +186,16 @@ void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_
         run->xy += cmp_lane_total(xy);
         run->used += len - bad;
         run->nonfinite += bad;
-        if (bins) bins->skipped += bad;
+        if (counting) bins->skipped += bad;
     }
     for (size_t i = 0; i < n_pending; i += 8) count8(count, pending + i);
-    if (bins) bins->pending += n;
+    if (counting) bins->pending += n;
     run->max_abs = mx;
+}
+
+void cmp_pairs_avx2(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
+    if (bins) pairs_impl(x, y, n, run, bins, true);
+    else pairs_impl(x, y, n, run, NULL, false);
 }
 
 /* Σx² of four whole blocks of finite values at once: each block's lanes

@@ -29,6 +29,14 @@ static inline uint32_t float_bits(float f) {
     return v.u;
 }
 
+/* cmp_lane_total of the 8 lanes in v, in the same order: lanes k and k+4
+ * first, then the 128-bit halves, then the last two (see pairs.h). */
+AVX512 static inline double lane_total(__m512d v) {
+    __m256d t = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+    __m128d u = _mm_add_pd(_mm256_castpd256_pd128(t), _mm256_extractf128_pd(t, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
+}
+
 /* The block pair by pair through the portable step (a NaN/Inf inside). */
 static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
     double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
@@ -78,11 +86,16 @@ static inline void count16(uint32_t *count, const uint32_t *slot) {
     count[slot[15]]++;
 }
 
-AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
+/* The kernel, specialised by the compiler for `counting` (a constant at
+ * each call): without bins the bin numbers are not even computed. */
+AVX512 static inline __attribute__((always_inline)) void pairs_impl(const float *x, const float *y, size_t n,
+                                                                    cmp_run *run,
+                                                             cmp_bins *bins, const bool counting) {
     const __m512i bias = _mm512_set1_epi32(CMP_BIN_BIAS);
     const __m512i top = _mm512_set1_epi32(CMP_BIN_HUGE);
     const __m512i one = _mm512_set1_epi32(1);
-    uint32_t *count = bins ? bins->count : NULL; /* NULL: sums only */
+    const __m512i finite_max = _mm512_set1_epi32(FINITE_MAX_BITS);
+    uint32_t *count = counting ? bins->count : NULL; /* NULL: sums only */
     double mx = run->max_abs;
     /* Bin numbers of two blocks: a block's bins are counted while the next
      * block's sums are computed.  Each lane's sum is a chain of dependent
@@ -106,7 +119,7 @@ AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *
             top_bits = _mm512_max_epu32(top_bits, bits);
             __m512i idx = _mm512_subs_epu16(_mm512_srli_epi32(bits, 17), bias);
             idx = _mm512_max_epu32(idx, _mm512_min_epu32(bits, one));
-            if (count) _mm512_store_si512((void *)(slot + i), _mm512_min_epu32(idx, top));
+            if (counting) _mm512_store_si512((void *)(slot + i), _mm512_min_epu32(idx, top));
 
             __m512d x0 = _mm512_cvtps_pd(_mm256_loadu_ps(xb + i)), x1 = _mm512_cvtps_pd(_mm256_loadu_ps(xb + i + 8));
             __m512d y0 = _mm512_cvtps_pd(_mm256_loadu_ps(yb + i)), y1 = _mm512_cvtps_pd(_mm256_loadu_ps(yb + i + 8));
@@ -122,17 +135,30 @@ AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *
         for (; i < n_pending; i += 16) count16(count, pending + i);
         n_pending = 0;
 
-        uint32_t block_top = _mm512_reduce_max_epu32(top_bits);
-        if (block_top > FINITE_MAX_BITS) {
+        if (_mm512_cmpgt_epu32_mask(top_bits, finite_max)) {
             /* NaN/Inf somewhere (or an overflowing difference): redo the
              * block pair by pair; none of its bins has been counted. */
             block_scalar(xb, yb, len, &mx, run, bins);
             continue;
         }
         pending = slot;
-        n_pending = count ? vec_len : 0;
-        if (block_top + 1 >= float_bits((float)mx)) block_max(xb, yb, vec_len, block_top, &mx);
+        n_pending = counting ? vec_len : 0;
+        /* Only a block whose largest float32 |e| reaches the running
+         * maximum (one ulp of slack for the double rounding) can raise it:
+         * rare after a chunk's first blocks, so the lanes are compared
+         * with the threshold and reduced only then. */
+        uint32_t mx_bits = float_bits((float)mx);
+        if (_mm512_cmpge_epu32_mask(top_bits, _mm512_set1_epi32((int)(mx_bits ? mx_bits - 1 : 0))))
+            block_max(xb, yb, vec_len, _mm512_reduce_max_epu32(top_bits), &mx);
 
+        if (vec_len == len) {
+            /* No tail: the block totals straight from the registers. */
+            run->e2 += lane_total(e2v);
+            run->y2 += lane_total(y2v);
+            run->xy += lane_total(xyv);
+            run->used += len;
+            continue;
+        }
         double e2[CMP_LANES], y2[CMP_LANES], xy[CMP_LANES];
         _mm512_storeu_pd(e2, e2v);
         _mm512_storeu_pd(y2, y2v);
@@ -145,11 +171,16 @@ AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *
         run->xy += cmp_lane_total(xy);
         run->used += len - bad;
         run->nonfinite += bad;
-        if (bins) bins->skipped += bad;
+        if (counting) bins->skipped += bad;
     }
     for (size_t i = 0; i < n_pending; i += 16) count16(count, pending + i);
-    if (bins) bins->pending += n;
+    if (counting) bins->pending += n;
     run->max_abs = mx;
+}
+
+AVX512 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
+    if (bins) pairs_impl(x, y, n, run, bins, true);
+    else pairs_impl(x, y, n, run, NULL, false);
 }
 
 /* Σx² of four whole blocks of finite values at once: each block's lanes
