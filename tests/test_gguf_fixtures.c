@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gguf_builder.h"
+#include "gguf_compare_values.h"
 #include "gguf_manifest.h"
 #include "gqtest.h"
 
@@ -265,37 +266,6 @@ static void test_mmap_pread_and_memory_agree(void **state) {
 
 /* ---------------------------------------------------------------- byte order */
 
-static void check_same_value(const gguf_file *a, const gguf_value *x, const gguf_file *b, const gguf_value *y) {
-    assert_int_equal(x->type, y->type);
-    switch (x->type) {
-    case GGUF_TYPE_STRING:
-        assert_int_equal(x->v.str.len, y->v.str.len);
-        assert_memory_equal(x->v.str.ptr, y->v.str.ptr, x->v.str.len);
-        break;
-    case GGUF_TYPE_ARRAY: {
-        assert_int_equal(x->v.arr.type, y->v.arr.type);
-        assert_int_equal(x->v.arr.len, y->v.arr.len);
-        gguf_array_iter ia, ib;
-        gguf_array_iter_init(&ia, a, x);
-        gguf_array_iter_init(&ib, b, y);
-        gguf_value ea, eb;
-        uint64_t n = 0;
-        while (gguf_array_next(&ia, &ea)) {
-            assert_true(gguf_array_next(&ib, &eb));
-            check_same_value(a, &ea, b, &eb);
-            n++;
-        }
-        assert_false(gguf_array_next(&ib, &eb));
-        assert_int_equal(n, x->v.arr.len);
-        break;
-    }
-    case GGUF_TYPE_FLOAT32:
-    case GGUF_TYPE_FLOAT64: assert_memory_equal(&x->v.f64, &y->v.f64, sizeof(double)); break;
-    case GGUF_TYPE_BOOL: assert_int_equal(x->v.b, y->v.b); break;
-    default: assert_int_equal(x->v.u64, y->v.u64); break;
-    }
-}
-
 /* The big-endian files were made from the little-endian ones by llama.cpp's
  * converter, which swaps every header field and every tensor element: the
  * same values must come out, and the data must be the element-swapped
@@ -312,7 +282,7 @@ static void check_big_endian_twin(const char *be_rel, const char *le_rel) {
     for (uint64_t i = 0; i < gguf_kv_count(le); i++) {
         const gguf_kv *x = gguf_get_kv(be, i), *y = gguf_get_kv(le, i);
         assert_string_equal(gqb_cstr(x->key), gqb_cstr(y->key));
-        check_same_value(be, &x->value, le, &y->value);
+        gqt_assert_same_gguf_value(be, &x->value, le, &y->value);
     }
     assert_int_equal(gguf_tensor_count(be), gguf_tensor_count(le));
     for (uint64_t i = 0; i < gguf_tensor_count(le); i++) {

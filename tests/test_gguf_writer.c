@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gguf_builder.h"
+#include "gguf_compare_values.h"
 #include "gguf_manifest.h"
 #include "gqtest.h"
 
@@ -189,34 +190,6 @@ static void test_canonical_files_round_trip_byte_identical(void **state) {
 }
 
 /* Same keys, types and values, same tensors. */
-static void check_same_value(const gguf_file *a, const gguf_value *x, const gguf_file *b, const gguf_value *y) {
-    assert_int_equal(x->type, y->type);
-    switch (x->type) {
-    case GGUF_TYPE_STRING:
-        assert_int_equal(x->v.str.len, y->v.str.len);
-        assert_memory_equal(x->v.str.ptr, y->v.str.ptr, x->v.str.len);
-        break;
-    case GGUF_TYPE_ARRAY: {
-        assert_int_equal(x->v.arr.type, y->v.arr.type);
-        assert_int_equal(x->v.arr.len, y->v.arr.len);
-        gguf_array_iter ia, ib;
-        gguf_array_iter_init(&ia, a, x);
-        gguf_array_iter_init(&ib, b, y);
-        gguf_value ea, eb;
-        while (gguf_array_next(&ia, &ea)) {
-            assert_true(gguf_array_next(&ib, &eb));
-            check_same_value(a, &ea, b, &eb);
-        }
-        assert_false(gguf_array_next(&ib, &eb));
-        break;
-    }
-    case GGUF_TYPE_FLOAT32:
-    case GGUF_TYPE_FLOAT64: assert_memory_equal(&x->v.f64, &y->v.f64, sizeof(double)); break;
-    case GGUF_TYPE_BOOL: assert_int_equal(x->v.b, y->v.b); break;
-    default: assert_int_equal(x->v.u64, y->v.u64); break;
-    }
-}
-
 static void check_same_facts(const gguf_file *src, const gguf_file *copy) {
     uint64_t n_unique = 0;
     for (uint64_t i = 0; i < gguf_kv_count(src); i++) n_unique += !gguf_get_kv(src, i)->duplicate;
@@ -228,7 +201,7 @@ static void check_same_facts(const gguf_file *src, const gguf_file *copy) {
         const gguf_kv *y = gguf_get_kv(copy, j++);
         assert_int_equal(x->key.len, y->key.len);
         assert_memory_equal(x->key.ptr, y->key.ptr, x->key.len);
-        check_same_value(src, &x->value, copy, &y->value);
+        gqt_assert_same_gguf_value(src, &x->value, copy, &y->value);
     }
     assert_int_equal(gguf_tensor_count(copy), gguf_tensor_count(src));
     for (uint64_t i = 0; i < gguf_tensor_count(src); i++) {
