@@ -17,7 +17,6 @@
  * the CPU cache.  Times are the calling thread's CPU time (waiting for a
  * core is not counted), the best of --repeat samples of at least 20 ms;
  * the kernel sets take turns sample by sample. */
-#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
