@@ -5,7 +5,9 @@
 
 #include "cli/fmt.h"
 #include "compare/charts.h"
+#include "compare/figure_columns.h"
 #include "compare/format.h"
+#include "compare/tallies.h"
 #include "compare/writers.h"
 
 static void h(FILE *out, const char *s) { cmp_esc_html(out, s, strlen(s)); }
@@ -33,20 +35,26 @@ static void num_td(FILE *out, const char *s) {
     fputs("</td>", out);
 }
 
-static void fig_tds(FILE *out, const cmp_figures *f) {
-    char b[CMP_FMT_BUF];
-    num_td(out, cmp_fmt_sig(f->rmse, 4, b, sizeof b));
-    num_td(out, cmp_fmt_sig(f->nmse, 4, b, sizeof b));
-    num_td(out, cmp_fmt_sig(f->cosine, 6, b, sizeof b));
-    num_td(out, cmp_fmt_db(f->snr_db, b, sizeof b));
-    num_td(out, cmp_fmt_sig(f->max_abs, 4, b, sizeof b));
-    num_td(out, cmp_fmt_sig(f->p50, 3, b, sizeof b));
-    num_td(out, cmp_fmt_sig(f->p99, 3, b, sizeof b));
-    num_td(out, cmp_fmt_sig(f->p999, 3, b, sizeof b));
+static void th(FILE *out, const char *s) {
+    fputs("<th>", out);
+    h(out, s);
+    fputs("</th>", out);
 }
 
-static const char fig_ths[] = "<th>RMSE</th><th>NMSE</th><th>cosine</th><th>SNR dB</th><th>max|e|</th>"
-                              "<th>p50|e|</th><th>p99|e|</th><th>p99.9|e|</th>";
+static void fig_tds(FILE *out, const cmp_figures *f) {
+    char b[CMP_FMT_BUF];
+    for (size_t c = 0; c < CMP_FIG_COLUMNS; c++) num_td(out, cmp_fmt_figure(f, (cmp_figure_column)c, b, sizeof b));
+}
+
+static void fig_ths(FILE *out) {
+    for (size_t c = 0; c < CMP_FIG_COLUMNS; c++) th(out, cmp_figure_heading((cmp_figure_column)c));
+}
+
+/* One heading cell per input (or, with per_variant, per variant), by label. */
+static void label_ths(FILE *out, const cmp_report *r, bool per_variant) {
+    const size_t n = per_variant ? r->n_variants : r->n_inputs;
+    for (size_t i = 0; i < n; i++) th(out, r->short_labels[per_variant ? r->variant_input[i] : i]);
+}
 
 static void inputs(FILE *out, const cmp_report *r) {
     fputs("<h2>Inputs</h2>\n<table><tr><th>label</th><th>file</th><th>file type</th><th>tensors</th>"
@@ -101,26 +109,28 @@ static void sizes(FILE *out, const cmp_report *r) {
     cmp_chart_mix(out, r);
 }
 
+/* One paragraph per input that lists the shared names (`what`) in another
+ * order than the reference; `tail` ends the sentence. */
+static void order_notes(FILE *out, const cmp_report *r, const cmp_order *o, const char *what, const char *tail) {
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        if (i == r->ref || !o[i].differs) continue;
+        fputs("<p>", out);
+        h(out, r->short_labels[i]);
+        fprintf(out, " lists the %s it shares with the reference in another order (first out of place: <code>", what);
+        h_str(out, o[i].first_moved);
+        fprintf(out, "</code>%s</p>\n", tail);
+    }
+}
+
 static void metadata(FILE *out, const cmp_report *r) {
     fputs("<h2>2. Metadata</h2>\n", out);
-    size_t expected = 0, ignored = 0, unexpected = 0;
-    for (size_t i = 0; i < r->n_keys; i++) {
-        const cmp_key_row *k = &r->keys[i];
-        if (k->kind == CMP_KEY_SAME) continue;
-        if (k->ignored) ignored++;
-        else if (k->expected) expected++;
-        else unexpected++;
-    }
+    const cmp_key_tally kt = cmp_tally_keys(r);
     fprintf(out, "<p>%zu keys in all; %zu differ: %zu expected from quantization or splitting, %zu ignored, "
                  "<span class=\"%s\">%zu unexpected</span>.</p>\n",
-            r->n_keys, r->n_key_diffs, expected, ignored, unexpected ? "bad" : "", unexpected);
+            r->n_keys, r->n_key_diffs, kt.expected, kt.ignored, kt.unexpected ? "bad" : "", kt.unexpected);
     if (r->n_key_diffs) {
         fputs("<table><tr><th>key</th><th>difference</th><th>class</th>", out);
-        for (size_t i = 0; i < r->n_inputs; i++) {
-            fputs("<th>", out);
-            h(out, r->short_labels[i]);
-            fputs("</th>", out);
-        }
+        label_ths(out, r, false);
         fputs("</tr>\n", out);
         for (size_t i = 0; i < r->n_keys; i++) {
             const cmp_key_row *k = &r->keys[i];
@@ -147,33 +157,15 @@ static void metadata(FILE *out, const cmp_report *r) {
         }
         fputs("</table>\n", out);
     }
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        if (i == r->ref || !r->key_order[i].differs) continue;
-        fputs("<p>", out);
-        h(out, r->short_labels[i]);
-        fputs(" lists the keys it shares with the reference in another order (first out of place: <code>", out);
-        h_str(out, r->key_order[i].first_moved);
-        fputs("</code>); order alone is not a difference.</p>\n", out);
-    }
+    order_notes(out, r, r->key_order, "keys", "); order alone is not a difference.");
 }
 
 static void tensor_index(FILE *out, const cmp_report *r) {
     fputs("<h2>3. Tensor index</h2>\n", out);
-    size_t missing = 0, shape = 0;
-    for (size_t i = 0; i < r->n_rows; i++) {
-        if (r->rows[i].missing) missing++;
-        if (r->rows[i].shape_differs) shape++;
-    }
+    const cmp_tensor_tally tt = cmp_tally_tensors(r);
     fprintf(out, "<p>%zu tensor names in all; %zu only in some inputs; %zu with another shape.</p>\n", r->n_rows,
-            missing, shape);
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        if (i == r->ref || !r->tensor_order[i].differs) continue;
-        fputs("<p>", out);
-        h(out, r->short_labels[i]);
-        fputs(" lists the tensors it shares with the reference in another order (first out of place: <code>", out);
-        h_str(out, r->tensor_order[i].first_moved);
-        fputs("</code>).</p>\n", out);
-    }
+            tt.missing, tt.shape_differs);
+    order_notes(out, r, r->tensor_order, "tensors", ").");
     for (size_t g = 0; g < r->n_mix_groups; g++) {
         const cmp_mix_group *mg = &r->mix_groups[g];
         fputs("<p>File type ", out);
@@ -195,11 +187,7 @@ static void tensor_index(FILE *out, const cmp_report *r) {
     fputs("<details><summary>Type and shape of every tensor (bold: another type than the reference's)</summary>\n"
           "<table><tr><th>tensor</th>",
           out);
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        fputs("<th>", out);
-        h(out, r->short_labels[i]);
-        fputs("</th>", out);
-    }
+    label_ths(out, r, false);
     fputs("</tr>\n", out);
     for (size_t i = 0; i < r->n_rows; i++) {
         const cmp_tensor_row *row = &r->rows[i];
@@ -227,18 +215,11 @@ static void tensor_index(FILE *out, const cmp_report *r) {
 static void grid(FILE *out, const cmp_report *r, bool by_layer) {
     size_t n = by_layer ? r->n_layers : r->n_classes;
     fprintf(out, "<table><tr><th>%s</th>", by_layer ? "layer" : "class");
-    for (size_t v = 0; v < r->n_variants; v++) {
-        fputs("<th>", out);
-        h(out, r->short_labels[r->variant_input[v]]);
-        fputs("</th>", out);
-    }
+    label_ths(out, r, true);
     fputs("</tr>\n", out);
     for (size_t i = 0; i < n; i++) {
         const cmp_agg *a = by_layer ? r->layers[i].per_variant : r->classes[i].per_variant;
-        bool any = false;
-        for (size_t v = 0; v < r->n_variants; v++)
-            if (a[v].n_tensors) any = true;
-        if (!any) continue;
+        if (!cmp_agg_any_changed(r, a)) continue;
         if (by_layer) fprintf(out, "<tr><td>%lld</td>", (long long)r->layers[i].layer);
         else {
             fputs("<tr><td><code>", out);
@@ -247,7 +228,7 @@ static void grid(FILE *out, const cmp_report *r, bool by_layer) {
         }
         for (size_t v = 0; v < r->n_variants; v++) {
             char b[CMP_FMT_BUF];
-            num_td(out, a[v].n_tensors ? cmp_fmt_sig(a[v].fig.nmse, 4, b, sizeof b) : "=");
+            num_td(out, a[v].n_tensors ? cmp_fmt_figure(&a[v].fig, CMP_FIG_NMSE, b, sizeof b) : "=");
         }
         fputs("</tr>\n", out);
     }
@@ -269,7 +250,9 @@ static void errors(FILE *out, const cmp_report *r) {
     if (!r->percentiles_computed)
         fputs("<p>The percentiles were not computed (<code>--no-percentiles</code>): their columns show -.</p>\n",
               out);
-    fprintf(out, "<table><tr><th>variant</th><th>bpw</th><th>changed tensors</th>%s</tr>\n", fig_ths);
+    fputs("<table><tr><th>variant</th><th>bpw</th><th>changed tensors</th>", out);
+    fig_ths(out);
+    fputs("</tr>\n", out);
     for (size_t v = 0; v < r->n_variants; v++) {
         size_t in = r->variant_input[v];
         char b[32];
@@ -294,10 +277,7 @@ static void errors(FILE *out, const cmp_report *r) {
         fputs("<h3>NMSE by layer</h3>\n", out);
         grid(out, r, true);
     }
-    size_t skipped = 0;
-    for (size_t row = 0; row < r->n_rows; row++)
-        for (size_t v = 0; v < r->n_variants; v++)
-            if (cmp_report_result(r, row, v)->status != CMP_R_OK) skipped++;
+    const size_t skipped = cmp_tally_not_compared(r);
     if (skipped) {
         fprintf(out, "<h3>Not compared (%zu)</h3>\n<table><tr><th>tensor</th><th>variant</th><th>reason</th></tr>\n",
                 skipped);
@@ -316,9 +296,9 @@ static void errors(FILE *out, const cmp_report *r) {
             }
         fputs("</table>\n", out);
     }
-    fprintf(out, "<details><summary>Every tensor</summary>\n<table><tr><th>tensor</th><th>variant</th><th>type</th>%s"
-                 "</tr>\n",
-            fig_ths);
+    fputs("<details><summary>Every tensor</summary>\n<table><tr><th>tensor</th><th>variant</th><th>type</th>", out);
+    fig_ths(out);
+    fputs("</tr>\n", out);
     for (size_t row = 0; row < r->n_rows; row++)
         for (size_t v = 0; v < r->n_variants; v++) {
             const cmp_result *res = cmp_report_result(r, row, v);
@@ -336,10 +316,7 @@ static void errors(FILE *out, const cmp_report *r) {
 }
 
 bool cmp_write_html(FILE *out, const cmp_report *r) {
-    const cmp_model *ref = r->inputs[r->ref];
-    gguf_str name = { 0 };
-    int64_t k = cmp_model_find_kv(ref, "general.name", 12);
-    if (k >= 0 && ref->kv[k].kv->value.type == GGUF_TYPE_STRING) name = ref->kv[k].kv->value.v.str;
+    const gguf_str name = cmp_reference_model_name(r);
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>gq-compare",
           out);

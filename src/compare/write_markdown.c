@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cli/fmt.h"
+#include "compare/figure_columns.h"
 #include "compare/format.h"
+#include "compare/tallies.h"
 #include "compare/writers.h"
 
 static void md(FILE *out, const char *s) { cmp_esc_markdown(out, s, strlen(s)); }
@@ -21,27 +23,49 @@ static void code(FILE *out, const char *s, size_t len) {
     fputc('`', out);
 }
 
+static void head_cell(FILE *out, const char *s) {
+    fputc(' ', out);
+    md(out, s);
+    fputs(" |", out);
+}
+
 static void header_row(FILE *out, const char *const *cols, size_t n, const char *align) {
     fputc('|', out);
-    for (size_t i = 0; i < n; i++) {
-        fputc(' ', out);
-        md(out, cols[i]);
-        fputs(" |", out);
-    }
+    for (size_t i = 0; i < n; i++) head_cell(out, cols[i]);
     fputs("\n|", out);
     for (size_t i = 0; i < n; i++) fputs(align[i] == 'r' ? " ---: |" : " --- |", out);
     fputc('\n', out);
 }
 
-static void variant_header(FILE *out, const cmp_report *r, const char *first) {
-    fprintf(out, "| %s |", first);
-    for (size_t v = 0; v < r->n_variants; v++) {
-        fputc(' ', out);
-        md(out, r->short_labels[r->variant_input[v]]);
-        fputs(" |", out);
+#define MAX_LEAD_COLUMNS 4
+
+/* A header row of the `n_lead` (at most MAX_LEAD_COLUMNS) given columns
+ * followed by the error figure columns (figure_columns.h), right-aligned. */
+static void figure_header_row(FILE *out, const char *const *lead, size_t n_lead, const char *lead_align) {
+    const char *cols[MAX_LEAD_COLUMNS + CMP_FIG_COLUMNS];
+    char align[MAX_LEAD_COLUMNS + CMP_FIG_COLUMNS];
+    for (size_t i = 0; i < n_lead; i++) {
+        cols[i] = lead[i];
+        align[i] = lead_align[i];
     }
-    fputs("\n| --- |", out);
-    for (size_t v = 0; v < r->n_variants; v++) fputs(" ---: |", out);
+    for (size_t c = 0; c < CMP_FIG_COLUMNS; c++) {
+        cols[n_lead + c] = cmp_figure_heading((cmp_figure_column)c);
+        align[n_lead + c] = 'r';
+    }
+    header_row(out, cols, n_lead + CMP_FIG_COLUMNS, align);
+}
+
+/* A header row of the `n_lead` given columns followed by one per input
+ * (or, with per_variant, one per variant, right-aligned for numbers). */
+static void label_header_row(FILE *out, const cmp_report *r, const char *const *lead, size_t n_lead,
+                             bool per_variant) {
+    const size_t n_labels = per_variant ? r->n_variants : r->n_inputs;
+    fputc('|', out);
+    for (size_t i = 0; i < n_lead; i++) head_cell(out, lead[i]);
+    for (size_t i = 0; i < n_labels; i++) head_cell(out, r->short_labels[per_variant ? r->variant_input[i] : i]);
+    fputs("\n|", out);
+    for (size_t i = 0; i < n_lead; i++) fputs(" --- |", out);
+    for (size_t i = 0; i < n_labels; i++) fputs(per_variant ? " ---: |" : " --- |", out);
     fputc('\n', out);
 }
 
@@ -94,28 +118,14 @@ static void order_notes(FILE *out, const cmp_report *r, const cmp_order *o, cons
 
 static void metadata(FILE *out, const cmp_report *r) {
     fputs("\n## 2. Metadata\n\n", out);
-    size_t expected = 0, ignored = 0, unexpected = 0;
-    for (size_t i = 0; i < r->n_keys; i++) {
-        const cmp_key_row *k = &r->keys[i];
-        if (k->kind == CMP_KEY_SAME) continue;
-        if (k->ignored) ignored++;
-        else if (k->expected) expected++;
-        else unexpected++;
-    }
+    const cmp_key_tally kt = cmp_tally_keys(r);
     fprintf(out, "%zu keys in all; %zu differ: %zu expected from quantization or splitting "
                  "(`general.file_type`, `general.quantization_version`, `quantize.*`, `split.*`), %zu ignored, "
                  "**%zu unexpected**.\n\n",
-            r->n_keys, r->n_key_diffs, expected, ignored, unexpected);
+            r->n_keys, r->n_key_diffs, kt.expected, kt.ignored, kt.unexpected);
     if (r->n_key_diffs) {
-        fputs("| key | difference | class |", out);
-        for (size_t i = 0; i < r->n_inputs; i++) {
-            fputc(' ', out);
-            md(out, r->short_labels[i]);
-            fputs(" |", out);
-        }
-        fputs("\n| --- | --- | --- |", out);
-        for (size_t i = 0; i < r->n_inputs; i++) fputs(" --- |", out);
-        fputc('\n', out);
+        static const char *const lead[] = { "key", "difference", "class" };
+        label_header_row(out, r, lead, 3, false);
         for (size_t i = 0; i < r->n_keys; i++) {
             const cmp_key_row *k = &r->keys[i];
             if (k->kind == CMP_KEY_SAME) continue;
@@ -143,23 +153,12 @@ static void metadata(FILE *out, const cmp_report *r) {
 
 static void tensor_index(FILE *out, const cmp_report *r) {
     fputs("\n## 3. Tensor index\n\n", out);
-    size_t missing = 0, shape = 0;
-    for (size_t i = 0; i < r->n_rows; i++) {
-        if (r->rows[i].missing) missing++;
-        if (r->rows[i].shape_differs) shape++;
-    }
-    fprintf(out, "%zu tensor names in all; %zu only in some inputs; %zu with another shape.\n\n", r->n_rows, missing,
-            shape);
-    if (missing || shape) {
-        fputs("| tensor |", out);
-        for (size_t i = 0; i < r->n_inputs; i++) {
-            fputc(' ', out);
-            md(out, r->short_labels[i]);
-            fputs(" |", out);
-        }
-        fputs("\n| --- |", out);
-        for (size_t i = 0; i < r->n_inputs; i++) fputs(" --- |", out);
-        fputc('\n', out);
+    const cmp_tensor_tally tt = cmp_tally_tensors(r);
+    fprintf(out, "%zu tensor names in all; %zu only in some inputs; %zu with another shape.\n\n", r->n_rows,
+            tt.missing, tt.shape_differs);
+    if (tt.missing || tt.shape_differs) {
+        static const char *const lead[] = { "tensor" };
+        label_header_row(out, r, lead, 1, false);
         for (size_t i = 0; i < r->n_rows; i++) {
             const cmp_tensor_row *row = &r->rows[i];
             if (!row->missing && !row->shape_differs) continue;
@@ -190,15 +189,9 @@ static void tensor_index(FILE *out, const cmp_report *r) {
             fputs(": the same type for every tensor.\n", out);
         }
     }
-    fputs("\n<details><summary>Type of every tensor</summary>\n\n| tensor | shape |", out);
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        fputc(' ', out);
-        md(out, r->short_labels[i]);
-        fputs(" |", out);
-    }
-    fputs("\n| --- | --- |", out);
-    for (size_t i = 0; i < r->n_inputs; i++) fputs(" --- |", out);
-    fputc('\n', out);
+    fputs("\n<details><summary>Type of every tensor</summary>\n\n", out);
+    static const char *const type_lead[] = { "tensor", "shape" };
+    label_header_row(out, r, type_lead, 2, false);
     for (size_t i = 0; i < r->n_rows; i++) {
         const cmp_tensor_row *row = &r->rows[i];
         const gguf_tensor *any = row->cells[r->ref];
@@ -218,24 +211,17 @@ static void tensor_index(FILE *out, const cmp_report *r) {
 }
 
 static void fig_cells(FILE *out, const cmp_figures *f) {
-    char a[CMP_FMT_BUF], b[CMP_FMT_BUF], c[CMP_FMT_BUF], d[CMP_FMT_BUF], e[CMP_FMT_BUF], g[CMP_FMT_BUF],
-        h[CMP_FMT_BUF], k[CMP_FMT_BUF];
-    fprintf(out, " %s | %s | %s | %s | %s | %s | %s | %s |", cmp_fmt_sig(f->rmse, 4, a, sizeof a),
-            cmp_fmt_sig(f->nmse, 4, b, sizeof b), cmp_fmt_sig(f->cosine, 6, c, sizeof c),
-            cmp_fmt_db(f->snr_db, d, sizeof d), cmp_fmt_sig(f->max_abs, 4, e, sizeof e),
-            cmp_fmt_sig(f->p50, 3, g, sizeof g), cmp_fmt_sig(f->p99, 3, h, sizeof h),
-            cmp_fmt_sig(f->p999, 3, k, sizeof k));
+    char b[CMP_FMT_BUF];
+    for (size_t c = 0; c < CMP_FIG_COLUMNS; c++) fprintf(out, " %s |", cmp_fmt_figure(f, (cmp_figure_column)c, b, sizeof b));
 }
 
 static void grid(FILE *out, const cmp_report *r, bool by_layer) {
     size_t n = by_layer ? r->n_layers : r->n_classes;
-    variant_header(out, r, by_layer ? "layer" : "class");
+    const char *lead = by_layer ? "layer" : "class";
+    label_header_row(out, r, &lead, 1, true);
     for (size_t i = 0; i < n; i++) {
         const cmp_agg *a = by_layer ? r->layers[i].per_variant : r->classes[i].per_variant;
-        bool any = false;
-        for (size_t v = 0; v < r->n_variants; v++)
-            if (a[v].n_tensors) any = true;
-        if (!any) continue;
+        if (!cmp_agg_any_changed(r, a)) continue;
         if (by_layer) fprintf(out, "| %lld |", (long long)r->layers[i].layer);
         else {
             fputs("| ", out);
@@ -244,7 +230,7 @@ static void grid(FILE *out, const cmp_report *r, bool by_layer) {
         }
         for (size_t v = 0; v < r->n_variants; v++) {
             char b[CMP_FMT_BUF];
-            fprintf(out, " %s |", a[v].n_tensors ? cmp_fmt_sig(a[v].fig.nmse, 4, b, sizeof b) : "=");
+            fprintf(out, " %s |", a[v].n_tensors ? cmp_fmt_figure(&a[v].fig, CMP_FIG_NMSE, b, sizeof b) : "=");
         }
         fputc('\n', out);
     }
@@ -270,9 +256,8 @@ static void errors(FILE *out, const cmp_report *r) {
         fputs("**The reference is itself quantized**: errors are measured against it, not against the original "
               "model.\n\n",
               out);
-    const char *cols[] = { "variant", "bpw", "changed tensors", "RMSE", "NMSE", "cosine", "SNR dB", "max|e|",
-                           "p50|e|", "p99|e|", "p99.9|e|" };
-    header_row(out, cols, 11, "lrrrrrrrrrr");
+    static const char *const variant_lead[] = { "variant", "bpw", "changed tensors" };
+    figure_header_row(out, variant_lead, 3, "lrr");
     for (size_t v = 0; v < r->n_variants; v++) {
         size_t in = r->variant_input[v];
         fputs("| ", out);
@@ -288,10 +273,7 @@ static void errors(FILE *out, const cmp_report *r) {
         fputs("\n### NMSE by layer\n\n", out);
         grid(out, r, true);
     }
-    size_t skipped = 0;
-    for (size_t row = 0; row < r->n_rows; row++)
-        for (size_t v = 0; v < r->n_variants; v++)
-            if (cmp_report_result(r, row, v)->status != CMP_R_OK) skipped++;
+    const size_t skipped = cmp_tally_not_compared(r);
     if (skipped) {
         fprintf(out, "\n### Not compared (%zu)\n\n| tensor | variant | reason |\n| --- | --- | --- |\n", skipped);
         for (size_t row = 0; row < r->n_rows; row++)
@@ -309,9 +291,8 @@ static void errors(FILE *out, const cmp_report *r) {
             }
     }
     fputs("\n<details><summary>Every tensor</summary>\n\n", out);
-    const char *tcols[] = { "tensor", "variant", "type", "RMSE", "NMSE", "cosine", "SNR dB", "max|e|", "p50|e|",
-                            "p99|e|", "p99.9|e|" };
-    header_row(out, tcols, 11, "lllrrrrrrrr");
+    static const char *const tensor_lead[] = { "tensor", "variant", "type" };
+    figure_header_row(out, tensor_lead, 3, "lll");
     for (size_t row = 0; row < r->n_rows; row++)
         for (size_t v = 0; v < r->n_variants; v++) {
             const cmp_result *res = cmp_report_result(r, row, v);
@@ -328,10 +309,7 @@ static void errors(FILE *out, const cmp_report *r) {
 }
 
 bool cmp_write_markdown(FILE *out, const cmp_report *r) {
-    const cmp_model *ref = r->inputs[r->ref];
-    gguf_str name = { 0 };
-    int64_t k = cmp_model_find_kv(ref, "general.name", 12);
-    if (k >= 0 && ref->kv[k].kv->value.type == GGUF_TYPE_STRING) name = ref->kv[k].kv->value.v.str;
+    const gguf_str name = cmp_reference_model_name(r);
     fputs("# Quantization comparison", out);
     if (name.len) {
         fputs(": ", out);

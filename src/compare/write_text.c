@@ -4,7 +4,9 @@
 
 #include "cli/fmt.h"
 #include "cli/table.h"
+#include "compare/figure_columns.h"
 #include "compare/format.h"
+#include "compare/tallies.h"
 #include "compare/writers.h"
 
 /* Width of the widest short label (for lists aligned without a table). */
@@ -27,6 +29,16 @@ static bool print_table(gq_table *t, FILE *out, const cmp_write_opts *o) {
     bool ok = gq_table_print(t, out, o->colour);
     gq_table_free(t);
     return ok;
+}
+
+/* A table of left-aligned columns: the `n_lead` named ones, then one per
+ * input headed by its label.  NULL when out of memory. */
+static gq_table *per_input_table(const cmp_report *r, const char *const *lead, size_t n_lead) {
+    gq_table *t = gq_table_new(n_lead + r->n_inputs);
+    if (!t) return NULL;
+    for (size_t c = 0; c < n_lead; c++) gq_table_column(t, c, lead[c], GQ_ALIGN_LEFT);
+    for (size_t i = 0; i < r->n_inputs; i++) gq_table_column(t, n_lead + i, r->short_labels[i], GQ_ALIGN_LEFT);
+    return t;
 }
 
 /* --------------------------------------------------------------- sizes */
@@ -97,23 +109,13 @@ static void order_lines(FILE *out, const cmp_report *r, const cmp_order *ord, co
 
 static bool metadata(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
     heading(out, o, "Metadata");
-    size_t expected = 0, ignored = 0, unexpected = 0;
-    for (size_t i = 0; i < r->n_keys; i++) {
-        const cmp_key_row *k = &r->keys[i];
-        if (k->kind == CMP_KEY_SAME) continue;
-        if (k->ignored) ignored++;
-        else if (k->expected) expected++;
-        else unexpected++;
-    }
+    const cmp_key_tally kt = cmp_tally_keys(r);
     fprintf(out, "  %zu keys in all; %zu differ: %zu expected from quantization or splitting, %zu ignored, %zu unexpected\n",
-            r->n_keys, r->n_key_diffs, expected, ignored, unexpected);
+            r->n_keys, r->n_key_diffs, kt.expected, kt.ignored, kt.unexpected);
     if (r->n_key_diffs) {
-        gq_table *t = gq_table_new(3 + r->n_inputs);
+        static const char *const lead[] = { "key", "difference", "class" };
+        gq_table *t = per_input_table(r, lead, 3);
         if (!t) return false;
-        gq_table_column(t, 0, "key", GQ_ALIGN_LEFT);
-        gq_table_column(t, 1, "difference", GQ_ALIGN_LEFT);
-        gq_table_column(t, 2, "class", GQ_ALIGN_LEFT);
-        for (size_t i = 0; i < r->n_inputs; i++) gq_table_column(t, 3 + i, r->short_labels[i], GQ_ALIGN_LEFT);
         for (size_t i = 0; i < r->n_keys; i++) {
             const cmp_key_row *k = &r->keys[i];
             if (k->kind == CMP_KEY_SAME) continue;
@@ -147,22 +149,16 @@ static bool metadata(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
 
 static bool tensor_index(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
     heading(out, o, "Tensors");
-    size_t missing = 0, shape = 0;
-    for (size_t i = 0; i < r->n_rows; i++) {
-        if (r->rows[i].missing) missing++;
-        if (r->rows[i].shape_differs) shape++;
-    }
-    fprintf(out, "  %zu tensor names in all; %zu only in some inputs; %zu with another shape\n", r->n_rows, missing,
-            shape);
+    const cmp_tensor_tally tt = cmp_tally_tensors(r);
+    fprintf(out, "  %zu tensor names in all; %zu only in some inputs; %zu with another shape\n", r->n_rows,
+            tt.missing, tt.shape_differs);
     int w = label_width(r);
     for (size_t i = 0; i < r->n_inputs; i++)
         fprintf(out, "    %-*s  %zu tensors\n", w, r->short_labels[i], r->inputs[i]->n_tensors);
-    if (missing || shape) {
-        gq_table *t = gq_table_new(2 + r->n_inputs);
+    if (tt.missing || tt.shape_differs) {
+        static const char *const lead[] = { "tensor", "problem" };
+        gq_table *t = per_input_table(r, lead, 2);
         if (!t) return false;
-        gq_table_column(t, 0, "tensor", GQ_ALIGN_LEFT);
-        gq_table_column(t, 1, "problem", GQ_ALIGN_LEFT);
-        for (size_t i = 0; i < r->n_inputs; i++) gq_table_column(t, 2 + i, r->short_labels[i], GQ_ALIGN_LEFT);
         for (size_t i = 0; i < r->n_rows; i++) {
             const cmp_tensor_row *row = &r->rows[i];
             if (!row->missing && !row->shape_differs) continue;
@@ -193,10 +189,9 @@ static bool tensor_index(FILE *out, const cmp_report *r, const cmp_write_opts *o
 
     /* Types by class: the compact view of every tensor's type. */
     fprintf(out, "\n  types by tensor class (every type used in the class):\n");
-    gq_table *t = gq_table_new(1 + r->n_inputs);
+    static const char *const class_lead[] = { "class" };
+    gq_table *t = per_input_table(r, class_lead, 1);
     if (!t) return false;
-    gq_table_column(t, 0, "class", GQ_ALIGN_LEFT);
-    for (size_t i = 0; i < r->n_inputs; i++) gq_table_column(t, 1 + i, r->short_labels[i], GQ_ALIGN_LEFT);
     for (size_t c = 0; c < r->n_classes; c++) {
         gq_table_row(t);
         gq_table_cell(t, r->classes[c].name);
@@ -222,11 +217,9 @@ static bool tensor_index(FILE *out, const cmp_report *r, const cmp_write_opts *o
 
     if (o->per_tensor) {
         fprintf(out, "\n  type of every tensor:\n");
-        t = gq_table_new(2 + r->n_inputs);
+        static const char *const lead[] = { "tensor", "shape" };
+        t = per_input_table(r, lead, 2);
         if (!t) return false;
-        gq_table_column(t, 0, "tensor", GQ_ALIGN_LEFT);
-        gq_table_column(t, 1, "shape", GQ_ALIGN_LEFT);
-        for (size_t i = 0; i < r->n_inputs; i++) gq_table_column(t, 2 + i, r->short_labels[i], GQ_ALIGN_LEFT);
         for (size_t i = 0; i < r->n_rows; i++) {
             const cmp_tensor_row *row = &r->rows[i];
             const gguf_tensor *any = row->cells[r->ref];
@@ -245,19 +238,21 @@ static bool tensor_index(FILE *out, const cmp_report *r, const cmp_write_opts *o
 
 /* --------------------------------------------------------------- errors */
 
-static void figure_cells(gq_table *t, const cmp_figures *f) {
-    char b[CMP_FMT_BUF];
-    gq_table_cell(t, cmp_fmt_sig(f->rmse, 4, b, sizeof b));
-    gq_table_cell(t, cmp_fmt_sig(f->nmse, 4, b, sizeof b));
-    gq_table_cell(t, cmp_fmt_sig(f->cosine, 6, b, sizeof b));
-    gq_table_cell(t, cmp_fmt_db(f->snr_db, b, sizeof b));
-    gq_table_cell(t, cmp_fmt_sig(f->max_abs, 4, b, sizeof b));
-    gq_table_cell(t, cmp_fmt_sig(f->p50, 3, b, sizeof b));
-    gq_table_cell(t, cmp_fmt_sig(f->p99, 3, b, sizeof b));
-    gq_table_cell(t, cmp_fmt_sig(f->p999, 3, b, sizeof b));
+/* A table of the `n_lead` given columns, then the figure columns
+ * (figure_columns.h), right-aligned.  NULL when out of memory. */
+static gq_table *figure_table(const char *const *lead, const gq_align *align, size_t n_lead) {
+    gq_table *t = gq_table_new(n_lead + CMP_FIG_COLUMNS);
+    if (!t) return NULL;
+    for (size_t c = 0; c < n_lead; c++) gq_table_column(t, c, lead[c], align[c]);
+    for (size_t c = 0; c < CMP_FIG_COLUMNS; c++)
+        gq_table_column(t, n_lead + c, cmp_figure_heading((cmp_figure_column)c), GQ_ALIGN_RIGHT);
+    return t;
 }
 
-static const char *const figure_heads[] = { "RMSE", "NMSE", "cosine", "SNR dB", "max|e|", "p50|e|", "p99|e|", "p99.9|e|" };
+static void figure_cells(gq_table *t, const cmp_figures *f) {
+    char b[CMP_FMT_BUF];
+    for (size_t c = 0; c < CMP_FIG_COLUMNS; c++) gq_table_cell(t, cmp_fmt_figure(f, (cmp_figure_column)c, b, sizeof b));
+}
 
 /* class x variant (or layer x variant) table of NMSE. */
 static bool nmse_grid(FILE *out, const cmp_report *r, const cmp_write_opts *o, bool by_layer) {
@@ -270,16 +265,13 @@ static bool nmse_grid(FILE *out, const cmp_report *r, const cmp_write_opts *o, b
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         const cmp_agg *a = by_layer ? r->layers[i].per_variant : r->classes[i].per_variant;
-        bool any = false;
-        for (size_t v = 0; v < r->n_variants; v++)
-            if (a[v].n_tensors) any = true;
-        if (!any) continue;
+        if (!cmp_agg_any_changed(r, a)) continue;
         gq_table_row(t);
         if (by_layer) gq_table_cellf(t, "%lld", (long long)r->layers[i].layer);
         else gq_table_cell(t, r->classes[i].name);
         for (size_t v = 0; v < r->n_variants; v++) {
             char b[CMP_FMT_BUF];
-            gq_table_cell(t, a[v].n_tensors ? cmp_fmt_sig(a[v].fig.nmse, 4, b, sizeof b) : "=");
+            gq_table_cell(t, a[v].n_tensors ? cmp_fmt_figure(&a[v].fig, CMP_FIG_NMSE, b, sizeof b) : "=");
         }
         shown++;
     }
@@ -303,13 +295,10 @@ static bool errors(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
     if (r->ref_quantized)
         fprintf(out, "  the reference is itself quantized: errors are relative to it, not to the original model\n");
     if (!r->percentiles_computed) fprintf(out, "  percentiles not computed (--no-percentiles)\n");
-    gq_table *t = gq_table_new(4 + 8);
+    static const char *const variant_lead[] = { "variant", "bpw", "changed", "compared" };
+    static const gq_align variant_align[] = { GQ_ALIGN_LEFT, GQ_ALIGN_RIGHT, GQ_ALIGN_RIGHT, GQ_ALIGN_RIGHT };
+    gq_table *t = figure_table(variant_lead, variant_align, 4);
     if (!t) return false;
-    gq_table_column(t, 0, "variant", GQ_ALIGN_LEFT);
-    gq_table_column(t, 1, "bpw", GQ_ALIGN_RIGHT);
-    gq_table_column(t, 2, "changed", GQ_ALIGN_RIGHT);
-    gq_table_column(t, 3, "compared", GQ_ALIGN_RIGHT);
-    for (size_t c = 0; c < 8; c++) gq_table_column(t, 4 + c, figure_heads[c], GQ_ALIGN_RIGHT);
     for (size_t v = 0; v < r->n_variants; v++) {
         size_t in = r->variant_input[v], compared = 0;
         for (size_t row = 0; row < r->n_rows; row++)
@@ -331,10 +320,7 @@ static bool errors(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
     }
 
     /* Tensors that could not be compared, with the reason. */
-    size_t skipped = 0;
-    for (size_t row = 0; row < r->n_rows; row++)
-        for (size_t v = 0; v < r->n_variants; v++)
-            if (cmp_report_result(r, row, v)->status != CMP_R_OK) skipped++;
+    const size_t skipped = cmp_tally_not_compared(r);
     if (skipped) {
         fprintf(out, "\n  not compared (%zu):\n", skipped);
         t = gq_table_new(3);
@@ -357,13 +343,10 @@ static bool errors(FILE *out, const cmp_report *r, const cmp_write_opts *o) {
 
     if (o->per_tensor) {
         fprintf(out, "\n  every tensor:\n");
-        t = gq_table_new(4 + 8);
+        static const char *const tensor_lead[] = { "tensor", "variant", "type", "elements" };
+        static const gq_align tensor_align[] = { GQ_ALIGN_LEFT, GQ_ALIGN_LEFT, GQ_ALIGN_LEFT, GQ_ALIGN_RIGHT };
+        t = figure_table(tensor_lead, tensor_align, 4);
         if (!t) return false;
-        gq_table_column(t, 0, "tensor", GQ_ALIGN_LEFT);
-        gq_table_column(t, 1, "variant", GQ_ALIGN_LEFT);
-        gq_table_column(t, 2, "type", GQ_ALIGN_LEFT);
-        gq_table_column(t, 3, "elements", GQ_ALIGN_RIGHT);
-        for (size_t c = 0; c < 8; c++) gq_table_column(t, 4 + c, figure_heads[c], GQ_ALIGN_RIGHT);
         for (size_t row = 0; row < r->n_rows; row++)
             for (size_t v = 0; v < r->n_variants; v++) {
                 const cmp_result *res = cmp_report_result(r, row, v);
