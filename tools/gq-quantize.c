@@ -35,6 +35,7 @@
 #include "gq/mix.h"
 #include "gq/quant.h"
 #include "gq/types.h"
+#include "mix/layer_prune.h"
 #include "mix/output_meta.h"
 #include "store/model_ref.h"
 
@@ -54,6 +55,8 @@ static const gq_option options[] = {
     { "output-tensor-type", 0, GQ_OPT_VALUE, "TYPE", "ggml type for output.weight (or a tied token embedding)" },
     { "token-embedding-type", 0, GQ_OPT_VALUE, "TYPE", "ggml type for the token embeddings" },
     { "tensor-type", 0, GQ_OPT_LIST, "REGEX=TYPE", "tensors matching REGEX get TYPE; wins over the mix and --pure (repeatable)" },
+    { "tensor-type-file", 0, GQ_OPT_LIST, "FILE", "--tensor-type REGEX=TYPE entries read from FILE, separated by whitespace (repeatable)" },
+    { "prune-layers", 0, GQ_OPT_LIST, "L0,L1,...", "drop these blocks and renumber the rest as llama-quantize does (repeatable)" },
     { "override-kv", 0, GQ_OPT_LIST, "KEY=TYPE:VALUE", "set metadata in the output; TYPE int, float, bool or str (repeatable)" },
     { "allow-requantize", 0, GQ_OPT_FLAG, NULL, "accept already quantized input (dequantized, then quantized: worse quality)" },
     { "dry-run", 0, GQ_OPT_FLAG, NULL, "print each tensor's type and size and the file size; write nothing" },
@@ -95,14 +98,18 @@ typedef struct run_options {
     int output_type, token_type;
     gq_mix_type_override *type_overrides;
     size_t n_type_overrides;
+    size_t cap_type_overrides;
     gq_kv_override *kv_overrides;
     size_t n_kv_overrides;
+    int *prune;                /* --prune-layers: ascending, no repeats */
+    size_t n_prune;
     int threads;
 } run_options;
 
 typedef struct planned_tensor {
     const gguf_tensor *src;
-    char *name;
+    char *name;              /* as written: renumbered by --prune-layers */
+    char *source_name;       /* as in the input (importance matrix lookups) */
     uint32_t n_dims_out;     /* ggml writes ggml_n_dims(): trailing 1s dropped */
     gq_mix_choice choice;
     uint64_t bytes_in, bytes_out;
@@ -120,6 +127,8 @@ typedef struct plan {
     uint64_t size_in, size_out, n_elements;
     uint32_t file_type;
     bool requantizes;
+    size_t n_pruned_tensors;
+    uint32_t block_count_in, block_count_out; /* with --prune-layers */
 } plan;
 
 static int ftype_for_type(uint32_t type) {
@@ -174,9 +183,83 @@ static unsigned swap_width(uint32_t type) {
 }
 
 static void free_plan(plan *p) {
-    for (size_t i = 0; i < p->n; i++) free(p->t[i].name);
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->t[i].name);
+        free(p->t[i].source_name);
+    }
     free(p->t);
     out_meta_free(&p->meta);
+}
+
+static int compare_name_ptrs(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* --prune-layers: drop the pruned blocks' tensors from p->t (already in
+ * llama.cpp's loader order, which the renumbering follows) and rename the
+ * rest.  The mix then sees the new names, as llama.cpp's does: its layer
+ * counters run over the kept tensors, while block_count (n_layer) stays
+ * the input's. */
+static bool apply_prune(const run_options *o, const gq_mix_model *model, plan *p) {
+    if (!model->arch[0]) {
+        gq_diag_error(o->in_path, "--prune-layers: the model has no general.architecture, so no <arch>.block_count to rewrite");
+        return false;
+    }
+    layer_renumber r;
+    layer_renumber_init(&r, o->prune, o->n_prune);
+    size_t kept = 0;
+    bool ok = true;
+    for (size_t i = 0; i < p->n; i++) {
+        planned_tensor pt = p->t[i];
+        char *new_name;
+        layer_renumber_result res = layer_renumber_name(&r, pt.name, &new_name);
+        if (res == LAYER_NO_MEMORY) {
+            gq_diag_error(NULL, "out of memory renumbering tensor '%s'", pt.name);
+            ok = false;
+        } else if (res == LAYER_BAD_NUMBER) {
+            gq_diag_error(o->in_path, "tensor '%s': the block number does not fit an int", pt.name);
+            ok = false;
+        }
+        if (!ok) {
+            /* keep the rest owned by the plan so free_plan releases it */
+            for (size_t j = i; j < p->n; j++) p->t[kept++] = p->t[j];
+            break;
+        }
+        if (res == LAYER_DROP) {
+            free(pt.name);
+            p->n_pruned_tensors++;
+            continue;
+        }
+        pt.source_name = pt.name;
+        pt.name = new_name;
+        p->t[kept++] = pt;
+    }
+    p->n = kept;
+    p->block_count_in = model->n_layer;
+    p->block_count_out = (uint32_t)r.next;
+    for (size_t i = 0; ok && i < o->n_prune; i++)
+        if (!layer_renumber_saw(&r, o->prune[i]) && !o->quiet)
+            gq_diag_warn(o->in_path, "--prune-layers: no tensor belongs to block %d (block_count %u): nothing pruned for it",
+                         o->prune[i], model->n_layer);
+    layer_renumber_free(&r);
+
+    /* ggml refuses a file with two tensors of one name; odd input (block
+     * numbers in the middle of names) could renumber two onto one */
+    const char **sorted = ok ? malloc((p->n ? p->n : 1) * sizeof *sorted) : NULL;
+    if (ok && !sorted) {
+        gq_diag_error(NULL, "out of memory checking %zu tensor names", p->n);
+        ok = false;
+    }
+    for (size_t i = 0; ok && i < p->n; i++) sorted[i] = p->t[i].name;
+    if (ok) qsort(sorted, p->n, sizeof *sorted, compare_name_ptrs);
+    for (size_t i = 1; ok && i < p->n; i++) {
+        if (strcmp(sorted[i - 1], sorted[i]) == 0) {
+            gq_diag_error(o->in_path, "--prune-layers: two tensors would both be named '%s'", sorted[i]);
+            ok = false;
+        }
+    }
+    free(sorted);
+    return ok;
 }
 
 /* Decide everything; print every problem found; false when the run must
@@ -229,6 +312,7 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         for (size_t i = 0; ok && i < p->n; i++) sorted[i] = p->t[order[i]];
         if (ok) { free(p->t); p->t = sorted; }
     }
+    if (ok && o->n_prune) ok = apply_prune(o, &model, p);
     for (size_t i = 0; ok && i < p->n; i++) {
         const gguf_tensor *t = p->t[i].src;
         mt[i] = (gq_mix_tensor){ p->t[i].name, t->n_dims, { t->ne[0], t->ne[1], t->ne[2], t->ne[3] }, t->type };
@@ -301,7 +385,8 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         }
 
         if (im && pt->convert) {
-            const gq_imatrix_entry *e = gq_imatrix_find(im, pt->name);
+            /* looked up under the input's name, as llama.cpp maps a renumbered block back */
+            const gq_imatrix_entry *e = gq_imatrix_find(im, pt->source_name ? pt->source_name : pt->name);
             if (e) {
                 if (e->n_values == t->ne[0] * t->ne[2]) {
                     pt->imatrix = e->weights;
@@ -362,6 +447,16 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         if (!out_meta_build(f, p->file_type, o->kv_overrides, o->n_kv_overrides, im ? &info : NULL, &p->meta,
                             msg, sizeof msg)) {
             gq_diag_error(o->in_path, "%s", msg);
+            ok = false;
+        }
+    }
+    if (ok && o->n_prune) {
+        /* llama-quantize sets it after everything else, so it goes last
+         * (and wins over an --override-kv of the same key) */
+        char key[sizeof model.arch + 16];
+        snprintf(key, sizeof key, "%s.block_count", model.arch);
+        if (!out_meta_set_u32(&p->meta, key, p->block_count_out)) {
+            gq_diag_error(NULL, "out of memory building the output metadata");
             ok = false;
         }
     }
@@ -639,6 +734,11 @@ static void print_summary(const run_options *o, const plan *p, double seconds) {
     printf("model size: %10.2f MiB (%.2f bpw)\n", mib(p->size_in), gq_bpw(p->size_in, p->n_elements));
     printf("quant size: %10.2f MiB (%.2f bpw)\n", mib(p->size_out), gq_bpw(p->size_out, p->n_elements));
     printf("file size:  %llu bytes\n", (unsigned long long)p->file_bytes);
+    if (o->n_prune) {
+        printf("pruned:     blocks");
+        for (size_t i = 0; i < o->n_prune; i++) printf("%s%d", i ? "," : " ", o->prune[i]);
+        printf(" (%zu tensors); block_count %u -> %u\n", p->n_pruned_tensors, p->block_count_in, p->block_count_out);
+    }
     if (p->n_fallback)
         printf("fallbacks:  %zu of %zu tensors did not fit their type's block and used another\n", p->n_fallback, p->n);
     if (!o->dry_run) printf("time:       %.2f s, %d threads\n", seconds, o->threads);
@@ -666,6 +766,14 @@ static void print_json(const run_options *o, const plan *p, const gq_imatrix *im
         gq_json_end_object(&j);
     } else {
         gq_json_null(&j);
+    }
+    if (o->n_prune) {
+        gq_json_key(&j, "prune_layers");
+        gq_json_begin_array(&j);
+        for (size_t i = 0; i < o->n_prune; i++) gq_json_uint(&j, (uint64_t)o->prune[i]);
+        gq_json_end_array(&j);
+        gq_json_kv_uint(&j, "pruned_tensors", p->n_pruned_tensors);
+        gq_json_kv_uint(&j, "block_count", p->block_count_out);
     }
     gq_json_key(&j, "tensors");
     gq_json_begin_array(&j);
@@ -715,8 +823,131 @@ static void free_options(run_options *o) {
     for (size_t i = 0; i < o->n_type_overrides; i++) free((char *)o->type_overrides[i].pattern);
     free(o->type_overrides);
     free(o->kv_overrides);
+    free(o->prune);
     free(o->out_path);
     free(o->in_file);
+}
+
+/* One REGEX=TYPE (text[0..len), from --tensor-type or a type file) onto
+ * the override list.  False with the reason in why. */
+static bool add_type_override(run_options *o, const char *text, size_t len, char *why, size_t why_size) {
+    const char *eq = NULL;
+    for (size_t k = 0; k < len; k++)
+        if (text[k] == '=') eq = text + k; /* the last '=' */
+    if (!eq || eq == text || eq == text + len - 1) {
+        snprintf(why, why_size, "want REGEX=TYPE");
+        return false;
+    }
+    char type_name[64];
+    size_t type_len = (size_t)(text + len - eq - 1);
+    int type = -1;
+    if (type_len < sizeof type_name) {
+        memcpy(type_name, eq + 1, type_len);
+        type_name[type_len] = 0;
+        type = gq_type_from_name(type_name);
+    }
+    if (type < 0) {
+        snprintf(why, why_size, "unknown ggml type '%.*s'", (int)(type_len < 64 ? type_len : 64), eq + 1);
+        return false;
+    }
+    if (o->n_type_overrides == o->cap_type_overrides) {
+        size_t cap = o->cap_type_overrides ? o->cap_type_overrides * 2 : 16;
+        gq_mix_type_override *grown = realloc(o->type_overrides, cap * sizeof *grown);
+        if (!grown) {
+            snprintf(why, why_size, "out of memory");
+            return false;
+        }
+        o->type_overrides = grown;
+        o->cap_type_overrides = cap;
+    }
+    /* llama-quantize lower-cases the pattern */
+    size_t pat_len = (size_t)(eq - text);
+    char *pat = malloc(pat_len + 1);
+    if (!pat) {
+        snprintf(why, why_size, "out of memory");
+        return false;
+    }
+    for (size_t k = 0; k < pat_len; k++)
+        pat[k] = (char)(text[k] >= 'A' && text[k] <= 'Z' ? text[k] - 'A' + 'a' : text[k]);
+    pat[pat_len] = 0;
+    o->type_overrides[o->n_type_overrides++] = (gq_mix_type_override){ pat, (uint32_t)type };
+    return true;
+}
+
+/* A type file is never this big; refusing keeps a wrong path (a model
+ * file) from being read into memory. */
+#define TYPE_FILE_MAX ((long)1 << 20)
+
+static bool is_type_file_space(int c) {
+    /* what std::istream >> std::string skips in the C locale */
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* --tensor-type-file FILE: llama-quantize reads it word by word (any
+ * whitespace separates; blank lines are nothing; there is no comment
+ * syntax, so "# note" is a malformed entry), each word one REGEX=TYPE.
+ * Returns GQ_ARGS_CONTINUE or the exit code after the message, which
+ * names FILE:LINE. */
+static int read_type_file(run_options *o, const char *path) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return gq_args_usage_error(&spec, "--tensor-type-file '%s': cannot open: %s", path, strerror(errno));
+    char *text = malloc((size_t)TYPE_FILE_MAX + 1);
+    size_t n = text ? fread(text, 1, (size_t)TYPE_FILE_MAX + 1, fp) : 0;
+    bool read_error = text && ferror(fp);
+    fclose(fp);
+    if (!text) return GQ_EXIT_FAILURE;
+    int rc = GQ_ARGS_CONTINUE;
+    if (read_error)
+        rc = gq_args_usage_error(&spec, "--tensor-type-file '%s': cannot read: %s", path, strerror(errno));
+    else if (n > (size_t)TYPE_FILE_MAX)
+        rc = gq_args_usage_error(&spec, "--tensor-type-file '%s': over %ld bytes, not a list of REGEX=TYPE", path,
+                                 TYPE_FILE_MAX);
+    size_t line = 1;
+    for (size_t i = 0; rc == GQ_ARGS_CONTINUE && i < n;) {
+        if (is_type_file_space((unsigned char)text[i])) {
+            line += text[i++] == '\n';
+            continue;
+        }
+        size_t start = i;
+        while (i < n && !is_type_file_space((unsigned char)text[i])) i++;
+        const char *word = text + start;
+        size_t len = i - start;
+        char why[256];
+        if (memchr(word, 0, len))
+            rc = gq_args_usage_error(&spec, "--tensor-type-file %s:%zu: a NUL byte (not a text file?)", path, line);
+        else if (!add_type_override(o, word, len, why, sizeof why))
+            rc = gq_args_usage_error(&spec, "--tensor-type-file %s:%zu: '%.*s': %s", path, line,
+                                     (int)(len < 200 ? len : 200), word, why);
+    }
+    free(text);
+    return rc;
+}
+
+/* --prune-layers L0,L1,...: repeated options add to one list, kept
+ * ascending without repeats (llama-quantize does the same). */
+static int add_prune_layers(run_options *o, const char *text) {
+    int *ids;
+    size_t n_ids;
+    char msg[256];
+    if (!layer_prune_parse(text, &ids, &n_ids, msg, sizeof msg))
+        return gq_args_usage_error(&spec, "--prune-layers: %s", msg);
+    int *all = realloc(o->prune, (o->n_prune + n_ids) * sizeof *all);
+    if (!all) {
+        free(ids);
+        return GQ_EXIT_FAILURE;
+    }
+    o->prune = all;
+    for (size_t i = 0; i < n_ids; i++) {
+        size_t at = 0;
+        while (at < o->n_prune && o->prune[at] < ids[i]) at++;
+        if (at < o->n_prune && o->prune[at] == ids[i]) continue;
+        memmove(&o->prune[at + 1], &o->prune[at], (o->n_prune - at) * sizeof *o->prune);
+        o->prune[at] = ids[i];
+        o->n_prune++;
+    }
+    free(ids);
+    return GQ_ARGS_CONTINUE;
 }
 
 /* --help, --version or --help-man was printed: exit 0.  Not GQ_EXIT_OK,
@@ -747,24 +978,24 @@ static int parse_options(int argc, char **argv, gq_args *a, run_options *o) {
     if ((gq_args_count(a, "include-weights") || gq_args_count(a, "exclude-weights") || o->imatrix_name) && !o->imatrix_path)
         return gq_args_usage_error(&spec, "--include-weights, --exclude-weights and --imatrix-name need --imatrix");
 
-    size_t n_tt = gq_args_count(a, "tensor-type");
-    o->type_overrides = calloc(n_tt ? n_tt : 1, sizeof *o->type_overrides);
     size_t n_kv = gq_args_count(a, "override-kv");
     o->kv_overrides = calloc(n_kv ? n_kv : 1, sizeof *o->kv_overrides);
-    if (!o->type_overrides || !o->kv_overrides) return GQ_EXIT_FAILURE;
-    for (size_t i = 0; i < n_tt; i++) {
-        const char *v = gq_args_value_at(a, "tensor-type", i);
-        const char *eq = strrchr(v, '=');
-        if (!eq || eq == v || !eq[1])
-            return gq_args_usage_error(&spec, "--tensor-type '%s': want REGEX=TYPE", v);
-        int type;
-        if (!parse_type_arg("tensor-type", eq + 1, &type)) return GQ_EXIT_USAGE;
-        /* llama-quantize lower-cases the pattern */
-        char *pat = malloc((size_t)(eq - v) + 1);
-        if (!pat) return GQ_EXIT_FAILURE;
-        for (size_t k = 0; k < (size_t)(eq - v); k++) pat[k] = (char)(v[k] >= 'A' && v[k] <= 'Z' ? v[k] - 'A' + 'a' : v[k]);
-        pat[eq - v] = 0;
-        o->type_overrides[o->n_type_overrides++] = (gq_mix_type_override){ pat, (uint32_t)type };
+    if (!o->kv_overrides) return GQ_EXIT_FAILURE;
+    /* --tensor-type and --tensor-type-file feed one list in command-line
+     * order, as in llama-quantize: the first pattern that matches wins. */
+    for (size_t h = 0; h < a->n_hits; h++) {
+        const char *name = a->hits[h].opt->name;
+        int rc = GQ_ARGS_CONTINUE;
+        if (strcmp(name, "tensor-type") == 0) {
+            char why[256];
+            if (!add_type_override(o, a->hits[h].value, strlen(a->hits[h].value), why, sizeof why))
+                rc = gq_args_usage_error(&spec, "--tensor-type '%s': %s", a->hits[h].value, why);
+        } else if (strcmp(name, "tensor-type-file") == 0) {
+            rc = read_type_file(o, a->hits[h].value);
+        } else if (strcmp(name, "prune-layers") == 0) {
+            rc = add_prune_layers(o, a->hits[h].value);
+        }
+        if (rc != GQ_ARGS_CONTINUE) return rc;
     }
     for (size_t i = 0; i < n_kv; i++) {
         char msg[256];

@@ -113,6 +113,13 @@ void out_meta_free(out_meta *m) {
     m->n = 0;
 }
 
+bool out_meta_set_u32(out_meta *m, const char *key, uint32_t value) {
+    /* the list's capacity is not kept: grow to exactly one more */
+    size_t cap = m->n;
+    gq_kv_override v = u32_value(value);
+    return set_key(m, &cap, key, strlen(key), NULL, &v);
+}
+
 /* The value llama.cpp writes for an INT override: uint32 |v|. */
 static uint32_t int_override_u32(int64_t v) {
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;

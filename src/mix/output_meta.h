@@ -43,6 +43,11 @@ bool out_meta_build(const gguf_file *src, uint32_t file_type, const gq_kv_overri
                     size_t msg_size);
 void out_meta_free(out_meta *m);
 
+/* Set a uint32 key after the list is built, as ggml's gguf_set_val_u32
+ * does: an existing key of that name is removed and the key appended.
+ * (--prune-layers sets <arch>.block_count last.)  False on OOM. */
+bool out_meta_set_u32(out_meta *m, const char *key, uint32_t value);
+
 /* Encoded size of all kvs (each: key length, key, type, value). */
 uint64_t out_meta_bytes(const out_meta *m);
 
