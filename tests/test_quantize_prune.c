@@ -227,6 +227,38 @@ static void test_prune_middle_header_equals_llama_quantize(void **state) {
     gguf_close(out);
 }
 
+/* A renumbered block is quantized with its own importance weights (looked
+ * up under the input's name, as llama.cpp maps the number back): with
+ * --pure no rule depends on a block's position, so block 6 pruned to
+ * blk.5 must hold exactly what the unpruned run wrote for blk.6. */
+static void test_prune_uses_original_imatrix_entries(void **state) {
+    (void)state;
+    free(run_expect(0, "-q --pure --imatrix '%s' '%s' '%s' Q4_K_M 2", gemma("gemma4-mini.imatrix.gguf"),
+                    gemma("gemma4-mini-BF16.gguf"), tmp("pure.gguf")));
+    free(run_expect(0, "-q --pure --imatrix '%s' --prune-layers 5 '%s' '%s' Q4_K_M 2", gemma("gemma4-mini.imatrix.gguf"),
+                    gemma("gemma4-mini-BF16.gguf"), tmp("pure5.gguf")));
+    gguf_file *full = open_file(tmp("pure.gguf")), *pruned = open_file(tmp("pure5.gguf"));
+    char name[256], was[256];
+    size_t compared = 0;
+    for (uint64_t i = 0; i < gguf_tensor_count(pruned); i++) {
+        const gguf_tensor *t = gguf_get_tensor(pruned, i);
+        tensor_name(t, name, sizeof name);
+        int b = block_of(name);
+        if (b < 5) continue;
+        snprintf(was, sizeof was, "blk.%d%s", b + 1, strchr(name + 4, '.'));
+        int64_t j = gguf_find_tensor(full, was);
+        if (j < 0) fail_msg("no %s in the unpruned output", was);
+        const gguf_tensor *r = gguf_get_tensor(full, (uint64_t)j);
+        assert_int_equal(t->n_bytes, r->n_bytes);
+        if (memcmp(gguf_tensor_data(pruned, t), gguf_tensor_data(full, r), (size_t)t->n_bytes) != 0)
+            fail_msg("%s differs from %s of the unpruned run", name, was);
+        compared++;
+    }
+    assert_true(compared > 10);
+    gguf_close(full);
+    gguf_close(pruned);
+}
+
 /* The dry run lists the renumbered tensors and the new block count. */
 static void test_prune_dry_run(void **state) {
     (void)state;
@@ -361,6 +393,7 @@ int main(void) {
         cmocka_unit_test(test_prune_trailing_equals_llama_quantize),
         cmocka_unit_test(test_prune_renumbers_and_keeps_block_data),
         cmocka_unit_test(test_prune_middle_header_equals_llama_quantize),
+        cmocka_unit_test(test_prune_uses_original_imatrix_entries),
         cmocka_unit_test(test_prune_dry_run),
         cmocka_unit_test(test_prune_usage_errors),
         cmocka_unit_test(test_type_file_equals_flags),
