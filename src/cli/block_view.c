@@ -93,10 +93,25 @@ static view_group *add_group(decoded *d, uint32_t first, uint32_t count, float s
     return g;
 }
 
+/* A group whose step is the block scale times a stored sub-block scale
+ * (shown as its own column). */
+static view_group *add_scaled_group(decoded *d, uint32_t first, uint32_t count, float step, int scale_code) {
+    view_group *g = add_group(d, first, count, step);
+    g->has_scale_code = true;
+    g->scale_code = scale_code;
+    return g;
+}
+
 static void set_value(decoded *d, uint32_t i, uint32_t group, int32_t code, int32_t level) {
     d->values[i] = (view_value){group, code, level};
     if (i + 1 > d->n) d->n = i + 1;
 }
+
+/* Scale k of an array of 4-bit scales packed two per byte, low nibble first. */
+static int packed_nibble(const uint8_t *scales, uint32_t k) { return (scales[k / 2] >> (4 * (k % 2))) & 0xF; }
+
+/* The step of an iq2 sub-block: d * (0.5 + scale) * 0.25, in ggml's float order. */
+static float iq2_step(float d, int scale) { return d * (0.5f + (float)scale) * 0.25f; }
 
 /* ---------------------------------------------------------------- decoders */
 
@@ -157,9 +172,8 @@ static void decode_q4_K(const uint8_t *b, decoded *d) {
     for (uint32_t s = 0; s < 8; s++) {
         int sc, mn;
         k4_scale_min(scales, s, &sc, &mn);
-        view_group *g = add_group(d, 32 * s, 32, d->fields[0].value * (float)sc);
-        g->has_scale_code = g->has_min_code = true;
-        g->scale_code = sc;
+        view_group *g = add_scaled_group(d, 32 * s, 32, d->fields[0].value * (float)sc, sc);
+        g->has_min_code = true;
         g->min_code = mn;
         g->offset = d->fields[1].value * (float)mn;
     }
@@ -185,11 +199,7 @@ static void decode_q6_K(const uint8_t *b, decoded *d) {
     add_field(d, "d", b + 208);
     const uint8_t *ql = b, *qh = b + 128;
     const int8_t *scales = (const int8_t *)(b + 192);
-    for (uint32_t s = 0; s < 16; s++) {
-        view_group *g = add_group(d, 16 * s, 16, d->fields[0].value * (float)scales[s]);
-        g->has_scale_code = true;
-        g->scale_code = scales[s];
-    }
+    for (uint32_t s = 0; s < 16; s++) add_scaled_group(d, 16 * s, 16, d->fields[0].value * (float)scales[s], scales[s]);
     for (uint32_t h = 0; h < 2; h++)
         for (uint32_t k = 0; k < 4; k++)
             for (uint32_t l = 0; l < 32; l++) {
@@ -200,9 +210,15 @@ static void decode_q6_K(const uint8_t *b, decoded *d) {
             }
 }
 
-/* Eight values from one codebook entry (8 magnitudes, one byte each) and a
- * sign mask: bit j set makes value j negative. */
-static void grid8(decoded *d, uint32_t first, uint32_t group, uint32_t index, uint64_t entry, uint8_t signs) {
+/* Eight values of group g from one codebook entry (8 magnitudes, one byte
+ * each) and a sign mask: bit j set makes value j negative.  The group
+ * records the index and the sign field as stored (`stored_signs`: a 7-bit
+ * index into ksigns, or the mask itself). */
+static void grid8(decoded *d, view_group *g, uint32_t first, uint32_t index, uint64_t entry, uint32_t stored_signs,
+                  uint8_t signs) {
+    const uint32_t group = (uint32_t)(g - d->groups);
+    g->grid[g->n_grid++] = index;
+    g->signs[g->n_signs++] = stored_signs;
     for (uint32_t j = 0; j < 8; j++) {
         const int mag = (int)((entry >> (8 * j)) & 0xFF);
         set_value(d, first + j, group, (int32_t)index, (signs >> j) & 1 ? -mag : mag);
@@ -226,14 +242,10 @@ static void decode_iq2_xxs(const uint8_t *b, decoded *d) {
         const uint32_t indices = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
         const uint32_t signs_scale = (uint32_t)q[4] | (uint32_t)q[5] << 8 | (uint32_t)q[6] << 16 | (uint32_t)q[7] << 24;
         const int scale = (int)(signs_scale >> 28);
-        view_group *g = add_group(d, 32 * s, 32, dd * (0.5f + (float)scale) * 0.25f);
-        g->has_scale_code = true;
-        g->scale_code = scale;
+        view_group *g = add_scaled_group(d, 32 * s, 32, iq2_step(dd, scale), scale);
         for (uint32_t l = 0; l < 4; l++) {
             const uint32_t index = (indices >> (8 * l)) & 0xFF, sign_index = (signs_scale >> (7 * l)) & 127;
-            g->grid[g->n_grid++] = index;
-            g->signs[g->n_signs++] = sign_index;
-            grid8(d, 32 * s + 8 * l, s, index, gq_iq2xxs_grid[index], gq_ksigns_iq2xs[sign_index]);
+            grid8(d, g, 32 * s + 8 * l, index, gq_iq2xxs_grid[index], sign_index, gq_ksigns_iq2xs[sign_index]);
         }
     }
 }
@@ -250,16 +262,12 @@ static void decode_iq2_xs(const uint8_t *b, decoded *d) {
     const float dd = d->fields[0].value;
     const uint8_t *scales = b + 2 + 64;
     for (uint32_t h = 0; h < 16; h++) {
-        const int scale = (scales[h / 2] >> (4 * (h % 2))) & 0xF;
-        view_group *g = add_group(d, 16 * h, 16, dd * (0.5f + (float)scale) * 0.25f);
-        g->has_scale_code = true;
-        g->scale_code = scale;
+        const int scale = packed_nibble(scales, h);
+        view_group *g = add_scaled_group(d, 16 * h, 16, iq2_step(dd, scale), scale);
         for (uint32_t l = 0; l < 2; l++) {
             const uint32_t k = 2 * h + l;
             const uint16_t q = le16(b + 2 + 2 * k);
-            g->grid[g->n_grid++] = q & 511;
-            g->signs[g->n_signs++] = q >> 9;
-            grid8(d, 8 * k, h, q & 511, gq_iq2xs_grid[q & 511], gq_ksigns_iq2xs[q >> 9]);
+            grid8(d, g, 8 * k, q & 511, gq_iq2xs_grid[q & 511], q >> 9, gq_ksigns_iq2xs[q >> 9]);
         }
     }
 }
@@ -277,16 +285,12 @@ static void decode_iq2_s(const uint8_t *b, decoded *d) {
     const float dd = d->fields[0].value;
     const uint8_t *qs = b + 2, *signs = b + 2 + 32, *qh = b + 2 + 64, *scales = b + 2 + 72;
     for (uint32_t h = 0; h < 16; h++) {
-        const int scale = (scales[h / 2] >> (4 * (h % 2))) & 0xF;
-        view_group *g = add_group(d, 16 * h, 16, dd * (0.5f + (float)scale) * 0.25f);
-        g->has_scale_code = true;
-        g->scale_code = scale;
+        const int scale = packed_nibble(scales, h);
+        view_group *g = add_scaled_group(d, 16 * h, 16, iq2_step(dd, scale), scale);
         for (uint32_t l = 0; l < 2; l++) {
             const uint32_t k = 2 * h + l, sub = k / 4, part = k % 4;
             const uint32_t index = qs[k] | (((uint32_t)qh[sub] >> (2 * part)) & 3) << 8;
-            g->grid[g->n_grid++] = index;
-            g->signs[g->n_signs++] = signs[k];
-            grid8(d, 8 * k, h, index, gq_iq2s_grid[index], signs[k]);
+            grid8(d, g, 8 * k, index, gq_iq2s_grid[index], signs[k], signs[k]);
         }
     }
 }
@@ -304,10 +308,8 @@ static void decode_iq3_s(const uint8_t *b, decoded *d) {
     const float dd = d->fields[0].value;
     const uint8_t *qs = b + 2, *qh = b + 66, *signs = b + 74, *scales = b + 106;
     for (uint32_t s = 0; s < 8; s++) {
-        const int scale = (scales[s / 2] >> (4 * (s % 2))) & 0xF;
-        view_group *g = add_group(d, 32 * s, 32, dd * (float)(1 + 2 * scale));
-        g->has_scale_code = true;
-        g->scale_code = scale;
+        const int scale = packed_nibble(scales, s);
+        view_group *g = add_scaled_group(d, 32 * s, 32, dd * (float)(1 + 2 * scale), scale);
         for (uint32_t k = 0; k < 8; k++) {
             const uint32_t index = qs[8 * s + k] | (((uint32_t)qh[s] >> k) & 1) << 8;
             const uint8_t mask = signs[4 * s + k / 2];
