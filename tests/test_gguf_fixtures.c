@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "gguf_compare_values.h"
 #include "gguf_manifest.h"
 #include "gqtest.h"
+#include "peak_rss.h"
 
 static char *trim(char *s) {
     while (*s == ' ') s++;
@@ -359,12 +359,6 @@ static void test_v1_vocabulary_reads_lazily(void **state) {
 
 /* ---------------------------------------------------------------- big files */
 
-static long max_rss_kb(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
 /* A 4 GiB+ sparse file: a tensor of more than 2^31 elements and one whose
  * data starts past 4 GiB.  Opening must read only the header. */
 static void test_offsets_past_4gib_and_header_only_reads(void **state) {
@@ -393,13 +387,13 @@ static void test_offsets_past_4gib_and_header_only_reads(void **state) {
 
     const unsigned modes[] = { GGUF_OPEN_NO_MMAP, 0 };
     for (size_t m = 0; m < 2; m++) {
-        long before = max_rss_kb();
+        long before = gqt_peak_rss_kb();
         gguf_error err;
         gguf_file *f = gguf_open(path, modes[m], &err);
         if (!f) fail_msg("%s", err.message);
         /* the high-water mark of resident memory grew by far less than the
          * file: the data was not read */
-        assert_true(max_rss_kb() - before < 64 * 1024);
+        assert_true(gqt_peak_rss_kb() - before < 64 * 1024);
         assert_int_equal(gguf_file_size(f), file_size);
         const gguf_tensor *h = gguf_get_tensor(f, 0), *t = gguf_get_tensor(f, 1);
         assert_int_equal(h->n_elements, big);

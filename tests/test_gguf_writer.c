@@ -18,6 +18,7 @@
 #include "gguf_compare_values.h"
 #include "gguf_manifest.h"
 #include "gqtest.h"
+#include "peak_rss.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -651,12 +652,6 @@ static void test_same_inode_refused(void **state) {
 
 /* ---------------------------------------------------------------- streaming */
 
-static long max_rss_kb(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
 static void test_streaming_does_not_hold_the_data(void **state) {
     (void)state;
     char *dir = gqt_mkdtemp();
@@ -668,13 +663,13 @@ static void test_streaming_does_not_hold_the_data(void **state) {
     uint64_t ne[2] = { 1u << 20, 128 };
     assert_int_equal(gguf_writer_add_tensor(w, "big", 2, ne, GQ_TYPE_I8, NULL), GQ_OK);
     uint8_t *chunk = calloc(1, 1u << 20);
-    long before = max_rss_kb();
+    long before = gqt_peak_rss_kb();
     for (uint64_t done = 0; done < total; done += 1u << 20) {
         chunk[0] = (uint8_t)(done >> 20);
         assert_int_equal(gguf_writer_write(w, chunk, 1u << 20, &err), GQ_OK);
     }
     assert_int_equal(gguf_writer_commit(w, &err), GQ_OK);
-    assert_true(max_rss_kb() - before < 32 * 1024);
+    assert_true(gqt_peak_rss_kb() - before < 32 * 1024);
     free(chunk);
     gguf_file *f = gguf_open(path, 0, &err);
     assert_non_null(f);
