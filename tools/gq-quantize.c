@@ -312,6 +312,9 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         for (size_t i = 0; ok && i < p->n; i++) sorted[i] = p->t[order[i]];
         if (ok) { free(p->t); p->t = sorted; }
     }
+    /* COPY's file type is guessed from every input tensor, pruned ones too
+     * (llama.cpp's loader guesses before quantizing prunes anything) */
+    if (ok && o->copy) p->file_type = input_file_type(f, p);
     if (ok && o->n_prune) ok = apply_prune(o, &model, p);
     for (size_t i = 0; ok && i < p->n; i++) {
         const gguf_tensor *t = p->t[i].src;
@@ -436,7 +439,7 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
 
     /* Output metadata, then the layout. */
     if (ok) {
-        p->file_type = o->copy ? input_file_type(f, p) : (uint32_t)o->ftype;
+        if (!o->copy) p->file_type = (uint32_t)o->ftype;
         out_imatrix_info info;
         if (im) {
             info.file = o->imatrix_name ? o->imatrix_name : o->imatrix_path;
