@@ -17,7 +17,6 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -793,50 +792,30 @@ static int dump_tensor(inspect *in) {
         gq_diag_error(in->output, "%s", why);
         return GQ_EXIT_USAGE;
     }
-    const size_t len = strlen(in->output);
-    char *tmp = malloc(len + 16);
-    if (!tmp) {
-        gq_diag_error(in->output, "out of memory");
+    /* The shared atomic writer (src/cli/output_file.h): a temporary file
+     * beside the target, removed on failure or interrupt, renamed into
+     * place when complete, with the usual 0666 & ~umask permissions. */
+    gq_output_file o;
+    if (!gq_output_open(&o, in->output, why, sizeof why)) {
+        gq_diag_error(in->output, "%s", why);
         return GQ_EXIT_FAILURE;
     }
-    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", in->output);
-    gq_cleanup_install(true);
-    signal(SIGXFSZ, SIG_IGN); /* past RLIMIT_FSIZE: EFBIG and a clean exit, not death with the temp file left */
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        gq_diag_error(in->output, "cannot create a temporary file beside it: %s", strerror(errno));
-        free(tmp);
-        return GQ_EXIT_FAILURE;
-    }
-    const int slot = gq_cleanup_register(tmp);
-    dump_job d = {fdopen(fd, "wb"), t->ne[0], 0, false};
-    if (!d.out) close(fd);
-    bool ok = d.out && gq_tensor_read_rows(in->f, t, begin, end, BATCH_VALUES, on_dump_rows, &d, why, sizeof why);
+    dump_job d = {o.fp, t->ne[0], 0, false};
+    bool ok = gq_tensor_read_rows(in->f, t, begin, end, BATCH_VALUES, on_dump_rows, &d, why, sizeof why);
     int saved_errno = errno;
-    if (d.out) {
-        if (fflush(d.out) != 0 || fsync(fileno(d.out)) != 0) {
-            if (ok) saved_errno = errno;
-            ok = false;
-            d.write_failed = true;
-        }
-        if (fclose(d.out) != 0 && ok) {
-            saved_errno = errno;
-            ok = false;
-            d.write_failed = true;
-        }
-    }
-    if (ok && rename(tmp, in->output) != 0) {
-        saved_errno = errno;
-        ok = false;
-        d.write_failed = true;
-    }
     int rc = GQ_EXIT_OK;
-    if (!ok) {
-        unlink(tmp);
+    char commit_why[512];
+    if (ok && !gq_interrupted()) {
+        if (!gq_output_commit(&o, commit_why, sizeof commit_why)) {
+            gq_diag_error(in->output, "%s", commit_why);
+            rc = gq_interrupted() ? GQ_EXIT_INTERRUPTED : GQ_EXIT_FAILURE;
+        }
+    } else {
+        gq_output_abort(&o);
         if (gq_interrupted()) {
             gq_diag_error(in->output, "interrupted; removed the partial dump");
             rc = GQ_EXIT_INTERRUPTED;
-        } else if (d.write_failed || !d.out) {
+        } else if (d.write_failed) {
             gq_diag_error(in->output, "cannot write: %s", strerror(saved_errno));
             rc = GQ_EXIT_FAILURE;
         } else {
@@ -844,8 +823,6 @@ static int dump_tensor(inspect *in) {
             rc = GQ_EXIT_FAILURE;
         }
     }
-    gq_cleanup_unregister(slot);
-    free(tmp);
     if (rc != GQ_EXIT_OK) return rc;
     if (in->json) {
         gq_json j;
