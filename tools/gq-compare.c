@@ -244,7 +244,8 @@ int main(int argc, char **argv) {
             status = EXIT_OTHER;
         } else if (gq_interrupted()) {
             gq_output_abort(&page);
-        } else if (!gq_output_commit(&page, why, sizeof why)) {
+        } else if (!gq_output_commit(&page, why, sizeof why) && !gq_interrupted()) {
+            /* (an interrupt during the commit is reported as one below) */
             gq_diag_error(html_path, "%s", why);
             status = EXIT_OTHER;
         }
@@ -260,14 +261,21 @@ int main(int argc, char **argv) {
     /* -o is complete (report or verdicts): put it in place, or keep the old file */
     if (out_path) {
         if (ok && !gq_interrupted() && !gq_output_commit(&out_file, why, sizeof why)) {
-            gq_diag_error(out_path, "%s", why);
-            status = EXIT_OTHER;
+            if (!gq_interrupted()) { /* an interrupt during the commit is reported as one below */
+                gq_diag_error(out_path, "%s", why);
+                status = EXIT_OTHER;
+            }
         } else if (out_file.fp) {
             gq_output_abort(&out_file); /* the old file, if any, stays as it was */
         }
         out = stdout;
     }
-    if (gq_interrupted() && status == EXIT_OK) status = EXIT_INTERRUPTED;
+    if (gq_interrupted() && status == EXIT_OK) {
+        /* Late, while the reports were written: any file being written was
+         * removed and what was at its path is untouched. */
+        gq_diag_error(NULL, "interrupted");
+        status = EXIT_INTERRUPTED;
+    }
 
 done:
     if (out != stdout && fclose(out) != 0 && status == EXIT_OK) {

@@ -175,6 +175,8 @@ big=$work/big.gguf
 "$BIN/gq-sample" -q -o "$big" --params 100M >"$work/sample.log" 2>&1 || { cat "$work/sample.log" >&2; fail "gq-sample"; }
 # and a quantized copy, so gq-compare has an error pass to interrupt
 "$BIN/gq-quantize" "$big" "$work/big-q8.gguf" Q8_0 >"$work/q8.log" 2>&1 || { cat "$work/q8.log" >&2; fail "gq-quantize Q8_0"; }
+ln -s big-q8.gguf "$work/big-q8-b.gguf"
+ln -s big-q8.gguf "$work/big-q8-c.gguf"
 
 # start CMD... in the background, wait until its temporary output exists
 # (the write has begun), then send SIG; echo the exit status.
@@ -209,7 +211,10 @@ for sig in INT TERM; do
   done
   # gq-compare writes at the end: the signal lands in its error pass
   d=$work/sig-compare-$sig; mkdir -p "$d"; make_target "$d/out.json"; make_target "$d/out.html"
-  "$BIN/gq-compare" -q --threads 1 --json -o "$d/out.json" --html "$d/out.html" "$big" "$work/big-q8.gguf" >"$d.log" 2>&1 &
+  # (the portable kernels and the Q8_0 copy three times over: about a second
+  # of error pass, so the signal lands in it even on a fast machine)
+  GQ_FORCE_SCALAR=1 "$BIN/gq-compare" -q --threads 1 --json -o "$d/out.json" --html "$d/out.html" "$big" \
+    "$work/big-q8.gguf" "$work/big-q8-b.gguf" "$work/big-q8-c.gguf" >"$d.log" 2>&1 &
   pid=$!
   sleep 0.1
   kill -"$sig" "$pid" 2>/dev/null || true
@@ -240,5 +245,22 @@ expect_in "$d.log" 'changed size while it was being read|shrank' "gq-quantize (i
 rm -f "$d/in.gguf"
 expect_target_untouched "$d/out" "gq-quantize (input truncated)"
 ok "gq-quantize: input truncated mid-run -> exit 1, '$(grep -oiE 'changed size while it was being read|shrank' "$d.log" | head -1)', old file intact"
+
+# ------------------------------------------------------------ a successful write: permissions
+# The temporary file comes from mkstemp (mode 0600); the finished output
+# must have the mode any new file gets, 0666 & ~umask — a model that only
+# its writer can read is no use to a service (ollama) running as another
+# user.  An existing target is replaced the same way.
+for w in $WRITERS; do
+  d=$work/mode-$w
+  mkdir -p "$d"
+  (umask 022 && writer "$w" "$d/out" >"$d.log" 2>&1) || { cat "$d.log" >&2; fail "$w: exit $? on a plain write"; }
+  mode=$(stat -c %a "$d/out")
+  [ "$mode" = 644 ] || fail "$w: output mode $mode under umask 022, expected 644"
+  (umask 077 && writer "$w" "$d/out2" >"$d.log" 2>&1) || { cat "$d.log" >&2; fail "$w: exit $? on a plain write"; }
+  mode=$(stat -c %a "$d/out2")
+  [ "$mode" = 600 ] || fail "$w: output mode $mode under umask 077, expected 600"
+  ok "$w: output mode 644 under umask 022 and 600 under umask 077"
+done
 
 echo "fault_writers: $passed checks passed"
