@@ -2,6 +2,7 @@
  * metadata and tensor views (see model.h). */
 #include "compare/model.h"
 
+#include "gguf/split.h"
 #include "store/model_ref.h"
 
 #include <stdarg.h>
@@ -71,27 +72,8 @@ bool cmp_is_split_key(const char *key, size_t key_len) {
 
 /* --------------------------------------------------------------- splits */
 
-static bool all_digits(const char *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9') return false;
-    return n > 0;
-}
-
 bool cmp_split_name(const char *path, size_t *prefix_len, unsigned *part, unsigned *count) {
-    /* llama.cpp's gguf-split names parts "<prefix>-%05d-of-%05d.gguf". */
-    static const char tail[] = "-00000-of-00000.gguf";
-    const size_t tlen = sizeof tail - 1;
-    size_t len = strlen(path);
-    if (len <= tlen) return false;
-    const char *t = path + len - tlen;
-    if (t[0] != '-' || memcmp(t + 6, "-of-", 4) != 0 || strcmp(t + 15, ".gguf") != 0) return false;
-    if (!all_digits(t + 1, 5) || !all_digits(t + 10, 5)) return false;
-    unsigned p = (unsigned)strtoul(t + 1, NULL, 10), c = (unsigned)strtoul(t + 10, NULL, 10);
-    if (p < 1 || c < 1 || p > c) return false;
-    *prefix_len = len - tlen;
-    *part = p;
-    *count = c;
-    return true;
+    return gguf_split_parse_name(path, prefix_len, part, count);
 }
 
 /* --------------------------------------------------------------- open */
@@ -125,58 +107,46 @@ static bool add_note(cmp_model *m, const char *fmt, ...) {
     return true;
 }
 
-/* file: the path m->path names (the same unless it is an ollama:/hf: name). */
+/* file: the path m->path names (the same unless it is an ollama:/hf: name).
+ * The parts are found by name (whichever part was named, its "-of-NNNNN"
+ * says how many); disagreeing metadata is a note, not a refusal. */
 static bool open_parts(cmp_model *m, const char *file, char *err, size_t err_cap) {
-    size_t prefix_len;
-    unsigned part, count;
-    if (!cmp_split_name(file, &prefix_len, &part, &count)) count = 1;
-    m->parts = calloc(count, sizeof *m->parts);
-    m->part_paths = calloc(count, sizeof *m->part_paths);
-    if (!m->parts || !m->part_paths) {
-        set_err(err, err_cap, "%s: out of memory", m->path);
-        return false;
-    }
-    m->parts_cap = count;
-    for (unsigned i = 0; i < count; i++) {
-        char *p;
-        if (count == 1) {
-            p = dup_str(file);
-        } else {
-            size_t n = prefix_len + 32;
-            p = malloc(n);
-            if (p) snprintf(p, n, "%.*s-%05u-of-%05u.gguf", (int)prefix_len, file, i + 1, count);
-        }
-        if (!p) {
+    gguf_split split;
+    gguf_error ge;
+    /* Lenient: a tensor of an unknown type must not stop the comparison
+     * of every other tensor; it is listed as not comparable instead. */
+    gq_status st = gguf_split_open(&split, file, GGUF_OPEN_LENIENT, GGUF_SPLIT_BY_NAME, &ge);
+    /* the model owns the parts from here (closed by cmp_model_close) */
+    m->parts = split.parts;
+    m->part_paths = split.paths;
+    m->n_parts = split.n_parts;
+    m->parts_cap = split.n_expected;
+    if (st != GQ_OK) {
+        if (st == GQ_ERR_NOMEM || !m->part_paths || split.failed >= m->parts_cap || !m->part_paths[split.failed]) {
             set_err(err, err_cap, "%s: out of memory", m->path);
             return false;
         }
-        m->part_paths[i] = p;
-        gguf_error ge;
-        memset(&ge, 0, sizeof ge);
-        /* Lenient: a tensor of an unknown type must not stop the comparison
-         * of every other tensor; it is listed as not comparable instead. */
-        gguf_file *f = gguf_open(p, GGUF_OPEN_LENIENT, &ge);
-        if (!f) {
-            /* The reader's message ends with "(at byte N)" when it has a
-             * position, and names the path itself when it has none. */
-            if (ge.has_offset || !ge.message[0])
-                set_err(err, err_cap, "%s: %s", p, ge.message[0] ? ge.message : gq_status_str(ge.status));
-            else
-                set_err(err, err_cap, "%s", ge.message);
-            return false;
-        }
-        m->parts[i] = f;
-        m->n_parts = i + 1;
+        const char *p = m->part_paths[split.failed];
+        /* The reader's message ends with "(at byte N)" when it has a
+         * position, and names the path itself when it has none. */
+        if (ge.has_offset || !ge.message[0])
+            set_err(err, err_cap, "%s: %s", p, ge.message[0] ? ge.message : gq_status_str(ge.status));
+        else
+            set_err(err, err_cap, "%s", ge.message);
+        return false;
+    }
+    for (size_t i = 0; i < m->n_parts; i++) {
+        const gguf_file *f = m->parts[i];
         m->file_bytes += gguf_file_size(f);
         if (gguf_is_big_endian(f)) m->big_endian = true;
         for (size_t w = 0; w < gguf_warning_count(f); w++)
-            if (!add_note(m, "%s: %s", p, gguf_warning(f, w))) return false;
+            if (!add_note(m, "%s: %s", m->part_paths[i], gguf_warning(f, w))) return false;
     }
-    if (count > 1) {
+    if (m->n_parts > 1) {
         uint64_t declared;
-        if (gguf_get_u64(m->parts[0], "split.count", &declared) && declared != count)
-            if (!add_note(m, "%s: split.count is %llu but the file name says %u parts", m->part_paths[0],
-                          (unsigned long long)declared, count))
+        if (gguf_get_u64(m->parts[0], "split.count", &declared) && declared != m->n_parts)
+            if (!add_note(m, "%s: split.count is %llu but the file name says %zu parts", m->part_paths[0],
+                          (unsigned long long)declared, m->n_parts))
                 return false;
     }
     return true;
