@@ -35,6 +35,7 @@
 #include "gq/mix.h"
 #include "gq/quant.h"
 #include "gq/types.h"
+#include "gguf/split.h"
 #include "mix/layer_prune.h"
 #include "mix/output_meta.h"
 #include "store/model_ref.h"
@@ -59,6 +60,7 @@ static const gq_option options[] = {
     { "prune-layers", 0, GQ_OPT_LIST, "L0,L1,...", "drop these blocks and renumber the rest as llama-quantize does (repeatable)" },
     { "override-kv", 0, GQ_OPT_LIST, "KEY=TYPE:VALUE", "set metadata in the output; TYPE int, float, bool or str (repeatable)" },
     { "allow-requantize", 0, GQ_OPT_FLAG, NULL, "accept already quantized input (dequantized, then quantized: worse quality)" },
+    { "keep-split", 0, GQ_OPT_FLAG, NULL, "write a split input as the same parts: OUT-00001-of-0000N.gguf ... (OUT without .gguf)" },
     { "dry-run", 0, GQ_OPT_FLAG, NULL, "print each tensor's type and size and the file size; write nothing" },
     { "threads", 't', GQ_OPT_VALUE, "N", "threads (default: all CPUs; the bytes never depend on it)" },
     { "quiet", 'q', GQ_OPT_FLAG, NULL, "no progress line and no summary" },
@@ -75,6 +77,7 @@ static const gq_cli_spec spec = {
     "Q2_K Q2_K_S IQ4_XS IQ4_NL IQ3_M IQ3_S IQ3_XS IQ3_XXS IQ2_M IQ2_S IQ2_XS IQ2_XXS IQ1_M IQ1_S\n"
     "Q4_0 Q4_1 Q5_0 Q5_1 TQ1_0 TQ2_0 MXFP4_MOE F16 BF16 F32 COPY, or its number.\n"
     "With IN.gguf TYPE only, the output is ggml-model-TYPE.gguf beside the input.\n"
+    "A split model (NAME-00001-of-0000N.gguf) is read whole from its first part.\n"
     "IN may also be ollama:NAME[:TAG] or hf:ORG/REPO/FILE.gguf[@REV] (docs/stores.md);\n"
     "without OUT those write ggml-model-TYPE.gguf in the current directory.\n\n"
     "Examples:\n"
@@ -95,6 +98,7 @@ typedef struct run_options {
     const char *imatrix_path;
     const char *imatrix_name;
     bool pure, leave_output, allow_requantize, dry_run, quiet, json;
+    bool keep_split;           /* out_path is then the parts' prefix */
     int output_type, token_type;
     gq_mix_type_override *type_overrides;
     size_t n_type_overrides;
@@ -108,6 +112,8 @@ typedef struct run_options {
 
 typedef struct planned_tensor {
     const gguf_tensor *src;
+    const gguf_file *file;   /* the input part holding it */
+    unsigned part;           /* its index (0 for a single file) */
     char *name;              /* as written: renumbered by --prune-layers */
     char *source_name;       /* as in the input (importance matrix lookups) */
     uint32_t n_dims_out;     /* ggml writes ggml_n_dims(): trailing 1s dropped */
@@ -117,9 +123,19 @@ typedef struct planned_tensor {
     bool convert;            /* the type changes */
 } planned_tensor;
 
+/* One output file: with --keep-split, one per input part. */
+typedef struct out_part {
+    size_t first, n;         /* its tensors: p->t[first .. first + n) */
+    char *path;              /* where it ends up */
+    uint32_t alignment;
+    uint64_t header_bytes, file_bytes;
+} out_part;
+
 typedef struct plan {
     planned_tensor *t;
     size_t n;
+    out_part *parts;
+    size_t n_parts;
     size_t n_fallback;
     out_meta meta;
     uint32_t alignment;
@@ -188,6 +204,8 @@ static void free_plan(plan *p) {
         free(p->t[i].source_name);
     }
     free(p->t);
+    for (size_t i = 0; i < p->n_parts; i++) free(p->parts[i].path);
+    free(p->parts);
     out_meta_free(&p->meta);
 }
 
@@ -262,10 +280,99 @@ static bool apply_prune(const run_options *o, const gq_mix_model *model, plan *p
     return ok;
 }
 
+/* ggml refuses a model with two tensors of one name; across the parts of
+ * a split only this check can see it. */
+static bool check_unique_names(const run_options *o, const plan *p) {
+    const char **sorted = malloc((p->n ? p->n : 1) * sizeof *sorted);
+    if (!sorted) {
+        gq_diag_error(NULL, "out of memory checking %zu tensor names", p->n);
+        return false;
+    }
+    for (size_t i = 0; i < p->n; i++) sorted[i] = p->t[i].name;
+    qsort(sorted, p->n, sizeof *sorted, compare_name_ptrs);
+    bool ok = true;
+    for (size_t i = 1; ok && i < p->n; i++)
+        if (strcmp(sorted[i - 1], sorted[i]) == 0) {
+            gq_diag_error(o->in_path, "tensor '%s' is in two parts of the split model", sorted[i]);
+            ok = false;
+        }
+    free(sorted);
+    return ok;
+}
+
+static int compare_part_order(const void *pa, const void *pb) {
+    const planned_tensor *a = pa, *b = pb;
+    if (a->part != b->part) return a->part < b->part ? -1 : 1;
+    return a->src->offset < b->src->offset ? -1 : a->src->offset > b->src->offset;
+}
+
+/* The split keys llama-quantize writes in every part of a --keep-split
+ * output (after part 1's other metadata): uint16 split.no, uint16
+ * split.count, int32 split.tensors.count. */
+static const struct { const char *key; uint64_t value_bytes; } split_kvs[] = {
+    { "split.no", 2 }, { "split.count", 2 }, { "split.tensors.count", 4 },
+};
+
+/* The output files and their layout: one file, or with --keep-split one
+ * per input part that still holds tensors (llama.cpp counts the parts as
+ * one more than the highest part index left after --prune-layers). */
+static bool plan_output_parts(const run_options *o, plan *p) {
+    size_t n_parts = 1;
+    if (o->keep_split)
+        for (size_t i = 0; i < p->n; i++)
+            if (p->t[i].part + 1 > n_parts) n_parts = p->t[i].part + 1;
+    p->parts = calloc(n_parts, sizeof *p->parts);
+    if (!p->parts) {
+        gq_diag_error(NULL, "out of memory planning %zu output files", n_parts);
+        return false;
+    }
+    p->n_parts = n_parts;
+    for (size_t i = 0; i < p->n; i++) {
+        out_part *op = &p->parts[o->keep_split ? p->t[i].part : 0];
+        if (op->n == 0) op->first = i;
+        op->n++;
+    }
+    uint32_t meta_alignment = out_meta_alignment(&p->meta);
+    for (size_t k = 0; k < n_parts; k++) {
+        out_part *op = &p->parts[k];
+        if (k > 0 && op->n == 0) {
+            /* llama-quantize would crash here: a part with no tensors has no output */
+            gq_diag_error(o->in_path, "--keep-split: no tensor is left in part %zu of %zu", k + 1, n_parts);
+            return false;
+        }
+        op->path = o->keep_split ? gguf_split_part_path(o->out_path, strlen(o->out_path), (unsigned)k + 1,
+                                                        (unsigned)n_parts)
+                                 : strdup(o->out_path);
+        if (!op->path) {
+            gq_diag_error(NULL, "out of memory naming the output files");
+            return false;
+        }
+        /* part 1 carries the model's metadata; the others only the split keys */
+        op->alignment = k == 0 ? meta_alignment : GGUF_DEFAULT_ALIGNMENT;
+        uint64_t header = 4 + 4 + 8 + 8 + (k == 0 ? out_meta_bytes(&p->meta) : 0);
+        if (n_parts > 1)
+            for (size_t s = 0; s < sizeof split_kvs / sizeof split_kvs[0]; s++)
+                header += 8 + strlen(split_kvs[s].key) + 4 + split_kvs[s].value_bytes;
+        uint64_t data = 0;
+        for (size_t i = op->first; i < op->first + op->n; i++) {
+            header += 8 + strlen(p->t[i].name) + 4 + 8 * (uint64_t)p->t[i].n_dims_out + 4 + 8;
+            data += (p->t[i].bytes_out + op->alignment - 1) / op->alignment * op->alignment;
+        }
+        op->header_bytes = (header + op->alignment - 1) / op->alignment * op->alignment;
+        op->file_bytes = op->header_bytes + data;
+        p->file_bytes += op->file_bytes;
+    }
+    p->alignment = meta_alignment;
+    p->header_bytes = p->parts[0].header_bytes;
+    return true;
+}
+
 /* Decide everything; print every problem found; false when the run must
  * not start. */
-static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im, plan *p) {
+static bool build_plan(const run_options *o, const gguf_split *in, const gq_imatrix *im, plan *p) {
     memset(p, 0, sizeof *p);
+    /* llama.cpp reads the metadata of the first part only */
+    const gguf_file *f = in->parts[0];
     char msg[1024];
     gq_mix_model model;
     if (gq_mix_model_from_gguf(f, o->kv_overrides, o->n_kv_overrides, &model, msg, sizeof msg) != GQ_OK) {
@@ -274,7 +381,8 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
     }
     if (msg[0] && !o->quiet && !o->copy) gq_diag_warn(o->in_path, "%s", msg);
 
-    p->n = (size_t)gguf_tensor_count(f);
+    p->n = 0;
+    for (size_t k = 0; k < in->n_parts; k++) p->n += (size_t)gguf_tensor_count(in->parts[k]);
     p->t = calloc(p->n ? p->n : 1, sizeof *p->t);
     const char **names = calloc(p->n ? p->n : 1, sizeof *names);
     size_t *order = calloc(p->n ? p->n : 1, sizeof *order);
@@ -283,8 +391,11 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
     bool ok = p->t && names && order && mt && choices;
     if (!ok) gq_diag_error(NULL, "out of memory planning %zu tensors", p->n);
 
-    for (size_t i = 0; ok && i < p->n; i++) {
-        const gguf_tensor *t = gguf_get_tensor(f, i);
+    for (size_t i = 0, k = 0, j = 0; ok && i < p->n; i++, j++) {
+        while (j >= gguf_tensor_count(in->parts[k])) { k++; j = 0; }
+        const gguf_tensor *t = gguf_get_tensor(in->parts[k], j);
+        p->t[i].file = in->parts[k];
+        p->t[i].part = (unsigned)k;
         if (!t->type_known) {
             gq_diag_error(o->in_path, "tensor %zu has an unknown type", i);
             ok = false;
@@ -314,8 +425,13 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
     }
     /* COPY's file type is guessed from every input tensor, pruned ones too
      * (llama.cpp's loader guesses before quantizing prunes anything) */
+    if (ok && in->n_parts > 1) ok = check_unique_names(o, p);
     if (ok && o->copy) p->file_type = input_file_type(f, p);
     if (ok && o->n_prune) ok = apply_prune(o, &model, p);
+    /* --keep-split: llama.cpp sorts the kept tensors by part, then by
+     * place in the part, before anything else looks at them, so the mix's
+     * running counters follow that order too */
+    if (ok && o->keep_split) qsort(p->t, p->n, sizeof *p->t, compare_part_order);
     for (size_t i = 0; ok && i < p->n; i++) {
         const gguf_tensor *t = p->t[i].src;
         mt[i] = (gq_mix_tensor){ p->t[i].name, t->n_dims, { t->ne[0], t->ne[1], t->ne[2], t->ne[3] }, t->type };
@@ -360,7 +476,7 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
         p->size_out += pt->bytes_out;
         p->n_elements += t->n_elements;
 
-        if (gguf_is_big_endian(f) && swap_width(t->type) == 0) {
+        if (gguf_is_big_endian(pt->file) && swap_width(t->type) == 0) {
             gq_diag_error(o->in_path, "tensor '%s': %s blocks in a big-endian file cannot be read portably",
                           pt->name, gq_type_name(t->type));
             ok = false;
@@ -463,17 +579,7 @@ static bool build_plan(const run_options *o, gguf_file *f, const gq_imatrix *im,
             ok = false;
         }
     }
-    if (ok) {
-        p->alignment = out_meta_alignment(&p->meta);
-        uint64_t header = 4 + 4 + 8 + 8 + out_meta_bytes(&p->meta);
-        uint64_t data = 0;
-        for (size_t i = 0; i < p->n; i++) {
-            header += 8 + strlen(p->t[i].name) + 4 + 8 * (uint64_t)p->t[i].n_dims_out + 4 + 8;
-            data += (p->t[i].bytes_out + p->alignment - 1) / p->alignment * p->alignment;
-        }
-        p->header_bytes = (header + p->alignment - 1) / p->alignment * p->alignment;
-        p->file_bytes = p->header_bytes + data;
-    }
+    if (ok) ok = plan_output_parts(o, p);
     free(names);
     free(order);
     free(mt);
@@ -501,8 +607,8 @@ static bool reserve(void **p, uint64_t *cap, uint64_t need) {
 
 typedef struct stream_state {
     const run_options *o;
-    gguf_file *in;
     gguf_writer *w;
+    const char *out_path;   /* the file being written, for messages */
     gq_progress progress;
     uint64_t bytes_done;
     size_t index;   /* the tensor being written, for the progress line */
@@ -540,8 +646,8 @@ static void release_pages(const stream_state *s, const uint8_t *p, uint64_t n) {
  * map when possible, else read (and byte-swapped) into the raw buffer. */
 static const uint8_t *source_bytes(stream_state *s, const planned_tensor *pt, uint64_t start, uint64_t n,
                                    gq_status *st) {
-    const uint8_t *map = gguf_tensor_data(s->in, pt->src);
-    bool big = gguf_is_big_endian(s->in);
+    const uint8_t *map = gguf_tensor_data(pt->file, pt->src);
+    bool big = gguf_is_big_endian(pt->file);
     *st = GQ_OK;
     if (map && !big) return map + start;
     if (!reserve(&s->b.raw, &s->b.raw_cap, n)) {
@@ -554,7 +660,7 @@ static const uint8_t *source_bytes(stream_state *s, const planned_tensor *pt, ui
         memcpy(s->b.raw, map + start, (size_t)n);
     } else {
         gguf_error err;
-        if (gguf_read_tensor(s->in, pt->src, start, s->b.raw, n, &err) != GQ_OK) {
+        if (gguf_read_tensor(pt->file, pt->src, start, s->b.raw, n, &err) != GQ_OK) {
             *st = err.status;
             gq_progress_clear(&s->progress);
             gq_diag_gguf(s->o->in_path, &err);
@@ -566,7 +672,7 @@ static const uint8_t *source_bytes(stream_state *s, const planned_tensor *pt, ui
 }
 
 static void done_with_source(stream_state *s, const planned_tensor *pt, uint64_t start, uint64_t n) {
-    const uint8_t *map = gguf_tensor_data(s->in, pt->src);
+    const uint8_t *map = gguf_tensor_data(pt->file, pt->src);
     if (map) release_pages(s, map + start, n);
 }
 
@@ -575,7 +681,7 @@ static gq_status write_piece(stream_state *s, const void *data, uint64_t size) {
     gq_status st = gguf_writer_write(s->w, data, size, &err);
     if (st != GQ_OK) {
         gq_progress_clear(&s->progress);
-        gq_diag_gguf(s->o->out_path, &err);
+        gq_diag_gguf(s->out_path, &err);
     }
     return st;
 }
@@ -661,59 +767,137 @@ static gq_status convert_tensor(stream_state *s, const planned_tensor *pt) {
     return GQ_OK;
 }
 
-static gq_status write_output(const run_options *o, gguf_file *in, const plan *p) {
+/* Where a --keep-split part waits until every part is complete: the
+ * parts appear together or not at all. */
+static char *pending_path(const char *path) {
+    size_t n = strlen(path) + 40;
+    char *pp = malloc(n);
+    if (pp) snprintf(pp, n, "%s.gq-pending-%ld", path, (long)getpid());
+    return pp;
+}
+
+/* Write output part k (to `path`, committed there): its metadata, its
+ * tensor index, then its tensors' data. */
+static gq_status write_part(const run_options *o, const gguf_file *meta_src, const plan *p, size_t k,
+                            const char *path, stream_state *s) {
+    const out_part *op = &p->parts[k];
     gguf_error err;
-    if (gguf_writer_check_not_same(o->out_path, o->in_file, &err) != GQ_OK) {
-        gq_diag_error(NULL, "%s", err.message);
-        return GQ_ERR_ARG;
+    gguf_writer *w = gguf_writer_open(path, &err);
+    if (!w) {
+        gq_diag_gguf(op->path, &err);
+        return err.status;
     }
-    struct stat st_out;
-    if (stat(o->out_path, &st_out) == 0 && S_ISDIR(st_out.st_mode)) {
-        gq_diag_error(o->out_path, "is a directory: give the output file's name");
-        return GQ_ERR_ARG;
+    int slot = gq_cleanup_register(gguf_writer_temp_path(w));
+    gq_status st = GQ_OK;
+    if (k == 0) {
+        st = out_meta_emit(&p->meta, meta_src, w);
+        if (st != GQ_OK) gq_diag_error(op->path, "metadata: %s", gguf_writer_last_error(w));
+    }
+    if (st == GQ_OK && p->n_parts > 1) {
+        /* llama-quantize: split.no counts from 0; the tensor count is the whole model's */
+        st = gguf_writer_add_u16(w, split_kvs[0].key, (uint16_t)k);
+        if (st == GQ_OK) st = gguf_writer_add_u16(w, split_kvs[1].key, (uint16_t)p->n_parts);
+        if (st == GQ_OK) st = gguf_writer_add_i32(w, split_kvs[2].key, (int32_t)p->n);
+        if (st != GQ_OK) gq_diag_error(op->path, "metadata: %s", gguf_writer_last_error(w));
+    }
+    for (size_t i = op->first; st == GQ_OK && i < op->first + op->n; i++) {
+        const planned_tensor *pt = &p->t[i];
+        st = gguf_writer_add_tensor(w, pt->name, pt->n_dims_out, pt->src->ne, pt->choice.type, NULL);
+        if (st != GQ_OK) gq_diag_error(op->path, "%s", gguf_writer_last_error(w));
+    }
+    s->w = w;
+    s->out_path = op->path;
+    for (size_t i = op->first; st == GQ_OK && i < op->first + op->n; i++) {
+        const planned_tensor *pt = &p->t[i];
+        s->index = i;
+        gq_progress_update(&s->progress, i, pt->name, gq_type_name(pt->choice.type), s->bytes_done);
+        st = pt->convert ? convert_tensor(s, pt) : copy_tensor(s, pt);
+    }
+    if (st == GQ_OK && gq_interrupted()) st = GQ_ERR_INTERRUPTED;
+    if (st != GQ_OK) {
+        gguf_writer_abort(w);
+        gq_cleanup_unregister(slot);
+        return st;
+    }
+    st = gguf_writer_commit(w, &err);
+    gq_cleanup_unregister(slot);
+    if (st != GQ_OK) {
+        gq_progress_clear(&s->progress);
+        gq_diag_gguf(op->path, &err);
+    }
+    (void)o;
+    return st;
+}
+
+static gq_status write_output(const run_options *o, const gguf_split *in, const plan *p) {
+    gguf_error err;
+    for (size_t k = 0; k < p->n_parts; k++) {
+        const char *out = p->parts[k].path;
+        for (size_t j = 0; j < in->n_parts; j++)
+            if (gguf_writer_check_not_same(out, in->paths[j], &err) != GQ_OK) {
+                gq_diag_error(NULL, "%s", err.message);
+                return GQ_ERR_ARG;
+            }
+        struct stat st_out;
+        if (stat(out, &st_out) == 0 && S_ISDIR(st_out.st_mode)) {
+            gq_diag_error(out, "is a directory: give the output file's name");
+            return GQ_ERR_ARG;
+        }
     }
     if (gq_interrupted()) {
         gq_diag_error(NULL, "interrupted before writing");
         return GQ_ERR_INTERRUPTED;
     }
-    gguf_writer *w = gguf_writer_open(o->out_path, &err);
-    if (!w) {
-        gq_diag_gguf(o->out_path, &err);
-        return err.status;
-    }
-    int slot = gq_cleanup_register(gguf_writer_temp_path(w));
-    gq_status st = out_meta_emit(&p->meta, in, w);
-    if (st != GQ_OK) gq_diag_error(o->out_path, "metadata: %s", gguf_writer_last_error(w));
-    for (size_t i = 0; st == GQ_OK && i < p->n; i++) {
-        const planned_tensor *pt = &p->t[i];
-        st = gguf_writer_add_tensor(w, pt->name, pt->n_dims_out, pt->src->ne, pt->choice.type, NULL);
-        if (st != GQ_OK) gq_diag_error(o->out_path, "%s", gguf_writer_last_error(w));
+    /* One file is committed straight to its name.  Parts are committed
+     * to pending names first and renamed only when all of them are
+     * complete. */
+    bool staged = o->keep_split;
+    char **pending = calloc(p->n_parts, sizeof *pending);
+    int *slots = calloc(p->n_parts, sizeof *slots);
+    gq_status st = pending && slots ? GQ_OK : GQ_ERR_NOMEM;
+    if (st != GQ_OK) gq_diag_error(NULL, "out of memory starting the output");
+    for (size_t k = 0; st == GQ_OK && staged && k < p->n_parts; k++) {
+        slots[k] = -1;
+        if (!(pending[k] = pending_path(p->parts[k].path))) st = GQ_ERR_NOMEM;
     }
 
-    stream_state s = { .o = o, .in = in, .w = w, .page = sysconf(_SC_PAGESIZE) };
+    stream_state s = { .o = o, .page = sysconf(_SC_PAGESIZE) };
     if (s.page <= 0) s.page = 4096;
     gq_progress_init(&s.progress, o->quiet, p->n, p->size_in);
-    for (size_t i = 0; st == GQ_OK && i < p->n; i++) {
-        const planned_tensor *pt = &p->t[i];
-        s.index = i;
-        gq_progress_update(&s.progress, i, pt->name, gq_type_name(pt->choice.type), s.bytes_done);
-        st = pt->convert ? convert_tensor(&s, pt) : copy_tensor(&s, pt);
+    size_t committed = 0;
+    for (size_t k = 0; st == GQ_OK && k < p->n_parts; k++) {
+        st = write_part(o, in->parts[0], p, k, staged ? pending[k] : p->parts[k].path, &s);
+        if (st == GQ_OK && staged) {
+            slots[k] = gq_cleanup_register(pending[k]);
+            committed = k + 1;
+        }
     }
     gq_progress_finish(&s.progress);
     free(s.b.raw);
     free(s.b.f32);
     free(s.b.out);
-
     if (st == GQ_OK && gq_interrupted()) st = GQ_ERR_INTERRUPTED;
-    if (st != GQ_OK) {
-        gguf_writer_abort(w);
-        gq_cleanup_unregister(slot);
-        if (st == GQ_ERR_INTERRUPTED) gq_diag_error(NULL, "interrupted: removed the partial output");
-        return st;
+    size_t renamed = 0;
+    for (size_t k = 0; st == GQ_OK && staged && k < p->n_parts; k++) {
+        if (rename(pending[k], p->parts[k].path) != 0) {
+            gq_diag_error(p->parts[k].path, "cannot rename the finished part into place: %s", strerror(errno));
+            st = GQ_ERR_IO;
+            break;
+        }
+        renamed = k + 1;
     }
-    st = gguf_writer_commit(w, &err);
-    gq_cleanup_unregister(slot);
-    if (st != GQ_OK) gq_diag_gguf(o->out_path, &err);
+    if (st != GQ_OK && staged) {
+        /* all or nothing: parts already in place go too */
+        for (size_t k = 0; k < renamed; k++) unlink(p->parts[k].path);
+        for (size_t k = renamed; k < committed; k++) unlink(pending[k]);
+    }
+    for (size_t k = 0; staged && pending && k < p->n_parts; k++) {
+        if (k < committed) gq_cleanup_unregister(slots[k]);
+        free(pending[k]);
+    }
+    free(pending);
+    free(slots);
+    if (st == GQ_ERR_INTERRUPTED) gq_diag_error(NULL, "interrupted: removed the partial output");
     return st;
 }
 
@@ -721,7 +905,7 @@ static gq_status write_output(const run_options *o, gguf_file *in, const plan *p
 
 static double mib(uint64_t b) { return (double)b / (1024.0 * 1024.0); }
 
-static void print_dry_run(const plan *p) {
+static void print_dry_run(const run_options *o, const gguf_split *in, const plan *p) {
     char shape[GQ_FMT_BUF];
     for (size_t i = 0; i < p->n; i++) {
         const planned_tensor *pt = &p->t[i];
@@ -730,10 +914,22 @@ static void print_dry_run(const plan *p) {
                gq_type_name(pt->src->type), gq_type_name(pt->choice.type), (unsigned long long)pt->bytes_out,
                pt->choice.fell_back ? "  (fallback)" : "");
     }
+    if (in->n_parts > 1)
+        for (size_t k = 0; k < in->n_parts; k++)
+            printf("input part %zu/%zu:  %s (%llu tensors)\n", k + 1, in->n_parts, in->paths[k],
+                   (unsigned long long)gguf_tensor_count(in->parts[k]));
+    if (o->keep_split)
+        for (size_t k = 0; k < p->n_parts; k++)
+            printf("output part %zu/%zu: %s (%zu tensors, %llu bytes)\n", k + 1, p->n_parts, p->parts[k].path,
+                   p->parts[k].n, (unsigned long long)p->parts[k].file_bytes);
 }
 
 static void print_summary(const run_options *o, const plan *p, double seconds) {
-    printf("%s: %s -> %s as %s\n", spec.prog, o->in_path, o->dry_run ? "(dry run)" : o->out_path, o->ftype_name);
+    if (p->n_parts > 1 || o->keep_split)
+        printf("%s: %s -> %s as %s (%zu parts: %s ... %s)\n", spec.prog, o->in_path, o->dry_run ? "(dry run)" : o->out_path,
+               o->ftype_name, p->n_parts, p->parts[0].path, p->parts[p->n_parts - 1].path);
+    else
+        printf("%s: %s -> %s as %s\n", spec.prog, o->in_path, o->dry_run ? "(dry run)" : o->out_path, o->ftype_name);
     printf("model size: %10.2f MiB (%.2f bpw)\n", mib(p->size_in), gq_bpw(p->size_in, p->n_elements));
     printf("quant size: %10.2f MiB (%.2f bpw)\n", mib(p->size_out), gq_bpw(p->size_out, p->n_elements));
     printf("file size:  %llu bytes\n", (unsigned long long)p->file_bytes);
@@ -972,6 +1168,7 @@ static int parse_options(int argc, char **argv, gq_args *a, run_options *o) {
     o->dry_run = gq_args_has(a, "dry-run");
     o->quiet = gq_args_has(a, "quiet");
     o->json = gq_args_has(a, "json");
+    o->keep_split = gq_args_has(a, "keep-split");
     if (gq_args_get(a, "output-tensor-type") && !parse_type_arg("output-tensor-type", gq_args_get(a, "output-tensor-type"), &o->output_type))
         return GQ_EXIT_USAGE;
     if (gq_args_get(a, "token-embedding-type") && !parse_type_arg("token-embedding-type", gq_args_get(a, "token-embedding-type"), &o->token_type))
@@ -1022,12 +1219,17 @@ static int parse_options(int argc, char **argv, gq_args *a, run_options *o) {
         size_t need = dir + strlen("ggml-model-") + strlen(pos[1]) + strlen(".gguf") + 1;
         o->out_path = malloc(need);
         if (!o->out_path) return GQ_EXIT_FAILURE;
-        snprintf(o->out_path, need, "%.*sggml-model-%s.gguf", (int)dir, o->in_path, pos[1]);
+        /* with --keep-split this is the parts' prefix: no extension */
+        snprintf(o->out_path, need, "%.*sggml-model-%s%s", (int)dir, o->in_path, pos[1], o->keep_split ? "" : ".gguf");
     } else {
         if (np < 3) return gq_args_usage_error(&spec, "need IN.gguf, OUT.gguf and TYPE");
         type_at = 2;
         o->out_path = strdup(pos[1]);
         if (!o->out_path) return GQ_EXIT_FAILURE;
+        /* --keep-split: OUT.gguf names the parts OUT-00001-of-0000N.gguf ... */
+        size_t out_len = strlen(o->out_path);
+        if (o->keep_split && out_len > 5 && strcmp(o->out_path + out_len - 5, ".gguf") == 0)
+            o->out_path[out_len - 5] = 0;
     }
     const char *type_text = pos[type_at];
     if (strcmp(type_text, "COPY") == 0 || strcmp(type_text, "copy") == 0) {
@@ -1121,7 +1323,8 @@ int main(int argc, char **argv) {
     bool imatrix_failed;
     gq_imatrix *im = load_imatrix(&o, &a, &imatrix_failed);
     int exit_code = GQ_EXIT_OK;
-    gguf_file *in = NULL;
+    gguf_split in;
+    memset(&in, 0, sizeof in);
     plan p;
     memset(&p, 0, sizeof p);
     if (imatrix_failed) exit_code = GQ_EXIT_FAILURE;
@@ -1132,14 +1335,22 @@ int main(int argc, char **argv) {
         if (!(o.in_file = gq_store_resolve(o.in_path, store_err, sizeof store_err))) {
             gq_diag_error(o.in_path, "%s", store_err);
             exit_code = GQ_EXIT_FAILURE;
-        } else if (!(in = gguf_open(o.in_file, o.dry_run ? GGUF_OPEN_HEADER_ONLY : 0, &err))) {
-            gq_diag_gguf(o.in_path, &err);
+        } else if (gguf_split_open(&in, o.in_file, o.dry_run ? GGUF_OPEN_HEADER_ONLY : 0, GGUF_SPLIT_AS_LLAMA,
+                                   &err) != GQ_OK) {
+            /* say which file is at fault once: the split checks' messages
+             * start with it, a reader error in another part needs it */
+            const char *part = in.paths && in.failed < in.n_expected ? in.paths[in.failed] : NULL;
+            size_t part_len = part ? strlen(part) : 0;
+            if (part && !err.has_offset && strncmp(err.message, part, part_len) == 0 && err.message[part_len] == ':')
+                gq_diag_gguf(NULL, &err);
+            else
+                gq_diag_gguf(part && in.failed > 0 && err.has_offset ? part : o.in_path, &err);
             exit_code = gq_exit_code(err.status);
         }
     }
-    if (exit_code == GQ_EXIT_OK && !build_plan(&o, in, im, &p)) exit_code = GQ_EXIT_FAILURE;
+    if (exit_code == GQ_EXIT_OK && !build_plan(&o, &in, im, &p)) exit_code = GQ_EXIT_FAILURE;
     if (exit_code == GQ_EXIT_OK && !o.dry_run) {
-        gq_status st = write_output(&o, in, &p);
+        gq_status st = write_output(&o, &in, &p);
         if (st != GQ_OK) exit_code = gq_exit_code(st);
     }
     if (exit_code == GQ_EXIT_OK) {
@@ -1147,12 +1358,12 @@ int main(int argc, char **argv) {
         if (o.json) {
             print_json(&o, &p, im, seconds);
         } else if (!o.quiet || o.dry_run) {
-            if (o.dry_run) print_dry_run(&p);
+            if (o.dry_run) print_dry_run(&o, &in, &p);
             if (!o.quiet) print_summary(&o, &p, seconds);
         }
     }
     free_plan(&p);
-    if (in) gguf_close(in);
+    gguf_split_close(&in);
     gq_imatrix_free(im);
     free_options(&o);
     gq_args_free(&a);
