@@ -158,9 +158,11 @@ static int count_files(const char *prefix) {
 /* ------------------------------------------------------ making a split */
 
 /* Write the BF16 fixture as gguf-split does into g_dir/<prefix>-0000K-of-0000N.gguf
- * (n_parts parts named; `declared` written as split.count).  A tensor
- * named poison gets a NaN as its first value. */
-static void make_split(const char *prefix, unsigned n_parts, unsigned declared, const char *poison) {
+ * (n_parts parts named; `declared` written as split.count, `tensors_declared`
+ * as split.tensors.count, 0 for the true count).  A tensor named poison
+ * gets a NaN as its first value. */
+static void make_split_ex(const char *prefix, unsigned n_parts, unsigned declared, const char *poison,
+                          int32_t tensors_declared) {
     gguf_file *src = open_file(gemma("gemma4-mini-BF16.gguf"));
     uint64_t n = gguf_tensor_count(src);
     assert_int_equal(n, N_TENSORS);
@@ -172,7 +174,8 @@ static void make_split(const char *prefix, unsigned n_parts, unsigned declared, 
             for (uint64_t i = 0; i < gguf_kv_count(src); i++)
                 assert_int_equal(gguf_writer_copy_kv(w, src, gguf_get_kv(src, i)), GQ_OK);
         assert_int_equal(gguf_writer_add_u16(w, "split.no", (uint16_t)k), GQ_OK);
-        assert_int_equal(gguf_writer_add_i32(w, "split.tensors.count", (int32_t)n), GQ_OK);
+        assert_int_equal(gguf_writer_add_i32(w, "split.tensors.count", tensors_declared ? tensors_declared : (int32_t)n),
+                         GQ_OK);
         assert_int_equal(gguf_writer_add_u16(w, "split.count", (uint16_t)declared), GQ_OK);
         uint64_t first = (uint64_t)k * PER_PART, end = k + 1 == n_parts ? n : first + PER_PART;
         for (uint64_t i = first; i < end; i++) {
@@ -197,6 +200,10 @@ static void make_split(const char *prefix, unsigned n_parts, unsigned declared, 
         if (gguf_writer_commit(w, &err) != GQ_OK) fail_msg("commit: %s", err.message);
     }
     gguf_close(src);
+}
+
+static void make_split(const char *prefix, unsigned n_parts, unsigned declared, const char *poison) {
+    make_split_ex(prefix, n_parts, declared, poison, 0);
 }
 
 static uint64_t key_value(const gguf_file *f, const char *key, enum gguf_value_type type) {
@@ -328,6 +335,22 @@ static void test_broken_splits_refused(void **state) {
     make_split("c4", 4, 3, NULL);
     log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("c4-00001-of-00004.gguf"), tmp("x.gguf"));
     expect_in(log, "split.count is 3");
+    free(log);
+
+    /* a part of another position in its place: its split.no says so */
+    make_split("sw", N_PARTS, N_PARTS, NULL);
+    assert_int_equal(unlink(tmp("sw-00002-of-00004.gguf")), 0);
+    assert_int_equal(rename(tmp("sw-00003-of-00004.gguf"), tmp("sw-00002-of-00004.gguf")), 0);
+    make_split("sw3", N_PARTS, N_PARTS, NULL); /* and a part 3 in its own place */
+    assert_int_equal(rename(tmp("sw3-00003-of-00004.gguf"), tmp("sw-00003-of-00004.gguf")), 0);
+    log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("sw-00001-of-00004.gguf"), tmp("x.gguf"));
+    expect_in(log, "sw-00002-of-00004.gguf: split.no is 2, expected 1");
+    free(log);
+
+    /* split.tensors.count disagrees with the tensors the parts hold */
+    make_split_ex("tc", N_PARTS, N_PARTS, NULL, N_TENSORS + 1);
+    log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("tc-00001-of-00004.gguf"), tmp("x.gguf"));
+    expect_in(log, "split.tensors.count is 143 but the 4 parts hold 142 tensors");
     free(log);
     assert_int_equal(count_files("x"), 0);
 }
