@@ -12,7 +12,13 @@
  * quantized on all threads, and written through gguf_writer into a
  * temporary file that is renamed into place only when complete.  Memory
  * stays O(chunk), never O(model), and the bytes never depend on the thread
- * count (libquant's guarantee). */
+ * count (libquant's guarantee).
+ *
+ * A split model (gguf-split's NAME-00001-of-0000N.gguf parts) is read as
+ * llama.cpp's loader reads it (src/gguf/split.h): metadata from part 1,
+ * tensors from every part.  The output is one file, or with --keep-split
+ * one file per input part, committed to pending names and renamed into
+ * place only when all of them are complete. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,7 +66,7 @@ static const gq_option options[] = {
     { "prune-layers", 0, GQ_OPT_LIST, "L0,L1,...", "drop these blocks and renumber the rest as llama-quantize does (repeatable)" },
     { "override-kv", 0, GQ_OPT_LIST, "KEY=TYPE:VALUE", "set metadata in the output; TYPE int, float, bool or str (repeatable)" },
     { "allow-requantize", 0, GQ_OPT_FLAG, NULL, "accept already quantized input (dequantized, then quantized: worse quality)" },
-    { "keep-split", 0, GQ_OPT_FLAG, NULL, "write a split input as the same parts: OUT-00001-of-0000N.gguf ... (OUT without .gguf)" },
+    { "keep-split", 0, GQ_OPT_FLAG, NULL, "write a split input as the same parts, OUT-00001-of-0000N.gguf ... (a trailing .gguf of OUT dropped)" },
     { "dry-run", 0, GQ_OPT_FLAG, NULL, "print each tensor's type and size and the file size; write nothing" },
     { "threads", 't', GQ_OPT_VALUE, "N", "threads (default: all CPUs; the bytes never depend on it)" },
     { "quiet", 'q', GQ_OPT_FLAG, NULL, "no progress line and no summary" },
@@ -778,8 +784,8 @@ static char *pending_path(const char *path) {
 
 /* Write output part k (to `path`, committed there): its metadata, its
  * tensor index, then its tensors' data. */
-static gq_status write_part(const run_options *o, const gguf_file *meta_src, const plan *p, size_t k,
-                            const char *path, stream_state *s) {
+static gq_status write_part(const gguf_file *meta_src, const plan *p, size_t k, const char *path,
+                            stream_state *s) {
     const out_part *op = &p->parts[k];
     gguf_error err;
     gguf_writer *w = gguf_writer_open(path, &err);
@@ -825,7 +831,6 @@ static gq_status write_part(const run_options *o, const gguf_file *meta_src, con
         gq_progress_clear(&s->progress);
         gq_diag_gguf(op->path, &err);
     }
-    (void)o;
     return st;
 }
 
@@ -866,7 +871,7 @@ static gq_status write_output(const run_options *o, const gguf_split *in, const 
     gq_progress_init(&s.progress, o->quiet, p->n, p->size_in);
     size_t committed = 0;
     for (size_t k = 0; st == GQ_OK && k < p->n_parts; k++) {
-        st = write_part(o, in->parts[0], p, k, staged ? pending[k] : p->parts[k].path, &s);
+        st = write_part(in->parts[0], p, k, staged ? pending[k] : p->parts[k].path, &s);
         if (st == GQ_OK && staged) {
             slots[k] = gq_cleanup_register(pending[k]);
             committed = k + 1;
