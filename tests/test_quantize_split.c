@@ -23,6 +23,10 @@
  *       llama-quantize --keep-split g4-00001-of-00004.gguf lq-ks-Q4_K_M.gguf Q4_K_M 2
  *         -> lq-ks-<TYPE>-0000K-of-00004.gguf, sha256 in keep_split_q8_0 /
  *            keep_split_q4_k_m below
+ *       llama-quantize --imatrix /work/shared/fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf \
+ *                      --keep-split g4-00001-of-00004.gguf lq-im.gguf IQ2_M 2
+ *       llama-quantize --prune-layers 6,7 --keep-split g4-00001-of-00004.gguf lq-pr.gguf Q8_0 2
+ *         -> sha256 in keep_split_iq2_m_imatrix / keep_split_prune_q8_0 below
  *       llama-quantize --keep-split gemma4-mini-BF16.gguf lq-ks1.gguf Q8_0 2
  *         -> lq-ks1-00001-of-00001.gguf (an unsplit input: one part, no split
  *            keys, tensors in file order), sha256 c9042b2b... below
@@ -68,6 +72,20 @@ static const char *const keep_split_q4_k_m[N_PARTS] = {
     "c0e7456fedea435d0fd56de04daa075f042c7b77195c963db4263fcd3425091c",
     "f8a0c652c315b6cd5dddd1375105aa7b2ad9b54eab7f06141b212398de58e651",
     "85ee3667f457e307292e7ce2013a403b13146b46215449377e031c3533178d18",
+};
+
+static const char *const keep_split_iq2_m_imatrix[N_PARTS] = {
+    "c2ba4c1daaa0c8bdd2e3527b3ca1ec5317939743f0ed116279b0f4ea82ef46b0",
+    "2fc306822d189faf1b3bccbde16d4dfd700262d5dd63171b0b316425a1089b2d",
+    "fa7b5efd70ce3892e4b418259f4a6835a5edbb1728663152b04fd08a03098fae",
+    "f83db0139ab621ca65327ac0dd0a2e645be2746efeca274f67f232d83c150c92",
+};
+
+static const char *const keep_split_prune_q8_0[N_PARTS] = {
+    "29bb7b512d96f8ab51cbfa130768acc714b3cac58d2101b41a4a8a2a0aab3127",
+    "af430c3febab034dd1f46738cdcd353bae31887b7d1aa212fe4ee256bcc12cb1",
+    "c09200f592f1dfbc6a7fa7f4c50f5236f22329e969cf44702328be9aa57e945d",
+    "55e963ed43e76578eea515997d5fdbd5dcc1d17b73f5368d6afcfb6176e4989a",
 };
 
 /* the reference files' sha256, as in fixtures/.../SHA256SUMS */
@@ -282,6 +300,22 @@ static void test_keep_split_q4_k_m(void **state) {
     check_keep_split("Q4_K_M", keep_split_q4_k_m);
 }
 
+/* With an importance matrix (recorded under the name llama-quantize was
+ * given) and with --prune-layers (blocks 6 and 7 gone, so split.tensors.count
+ * is the kept count): still llama-quantize's parts. */
+static void test_keep_split_imatrix_and_prune(void **state) {
+    (void)state;
+    make_split("g4", N_PARTS, N_PARTS, NULL);
+    free(run_expect(0, "-q --imatrix '%s' --imatrix-name %s --keep-split '%s' '%s' IQ2_M 2",
+                    gemma("gemma4-mini.imatrix.gguf"), "/work/shared/fixtures/quantized/gemma4-mini/gemma4-mini.imatrix.gguf",
+                    tmp("g4-00001-of-00004.gguf"), tmp("im.gguf")));
+    for (unsigned k = 0; k < N_PARTS; k++)
+        expect_sha256(tmp("im-%05u-of-00004.gguf", k + 1), keep_split_iq2_m_imatrix[k]);
+    free(run_expect(0, "-q --prune-layers 6,7 --keep-split '%s' '%s' Q8_0 2", tmp("g4-00001-of-00004.gguf"),
+                    tmp("pr.gguf")));
+    for (unsigned k = 0; k < N_PARTS; k++) expect_sha256(tmp("pr-%05u-of-00004.gguf", k + 1), keep_split_prune_q8_0[k]);
+}
+
 /* --keep-split on an unsplit input: llama-quantize still names the output
  * as part 1 of 1, without split keys, tensors in file order. */
 static void test_keep_split_unsplit_input(void **state) {
@@ -391,6 +425,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_split_input_single_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_split_q8_0, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_split_q4_k_m, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keep_split_imatrix_and_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_split_unsplit_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run_shows_parts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broken_splits_refused, setup, teardown),
