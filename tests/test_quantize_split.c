@@ -340,6 +340,19 @@ static void test_dry_run_shows_parts(void **state) {
     expect_in(log, "dry-00003-of-00004.gguf (40 tensors, 1861600 bytes)");
     expect_in(log, "dry-00004-of-00004.gguf (22 tensors, 861888 bytes)");
     free(log);
+    /* --json names the same parts and sizes (output is only their prefix) */
+    log = run_expect(0, "--dry-run --json --keep-split '%s' '%s' Q8_0", tmp("g4-00001-of-00004.gguf"),
+                     tmp("dry.gguf"));
+    expect_in(log, "\"output_parts\": [");
+    static const char *const sizes[] = { "3342368", "1336800", "1861600", "861888" };
+    static const char *const counts[] = { "40", "40", "40", "22" };
+    for (unsigned k = 0; k < N_PARTS; k++) {
+        char want[512];
+        snprintf(want, sizeof want, "\"path\": \"%s\",\n      \"tensors\": %s,\n      \"file_size\": %s",
+                 tmp("dry-%05u-of-00004.gguf", k + 1), counts[k], sizes[k]);
+        expect_in(log, want);
+    }
+    free(log);
     assert_int_equal(count_files("dry"), 0);
 }
 

@@ -979,6 +979,19 @@ static void print_json(const run_options *o, const plan *p, const gq_imatrix *im
         gq_json_kv_uint(&j, "pruned_tensors", p->n_pruned_tensors);
         gq_json_kv_uint(&j, "block_count", p->block_count_out);
     }
+    if (o->keep_split) {
+        /* "output" is then the parts' prefix: say which files there are */
+        gq_json_key(&j, "output_parts");
+        gq_json_begin_array(&j);
+        for (size_t k = 0; k < p->n_parts; k++) {
+            gq_json_begin_object(&j);
+            gq_json_kv_string(&j, "path", p->parts[k].path);
+            gq_json_kv_uint(&j, "tensors", p->parts[k].n);
+            gq_json_kv_uint(&j, "file_size", p->parts[k].file_bytes);
+            gq_json_end_object(&j);
+        }
+        gq_json_end_array(&j);
+    }
     gq_json_key(&j, "tensors");
     gq_json_begin_array(&j);
     for (size_t i = 0; i < p->n; i++) {
