@@ -96,6 +96,9 @@ static bool cpu_has_avx512(void) {
 #endif
 }
 #endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+static const cmp_pair_kernels neon_kernels = { "neon", cmp_pairs_neon, cmp_x2_neon };
+#endif
 
 const cmp_pair_kernels *cmp_pair_kernels_scalar(void) { return &scalar_kernels; }
 
@@ -103,6 +106,9 @@ const cmp_pair_kernels *cmp_pair_kernels_pick(void) {
 #if defined(__x86_64__) || defined(_M_X64)
     /* SIMD pinned off (GQ_FORCE_SCALAR): libquant then says "scalar". */
     if (strcmp(gq_quant_isa(), "avx2") == 0) return cpu_has_avx512() ? &avx512_kernels : &avx2_kernels;
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+    if (strcmp(gq_quant_isa(), "neon") == 0) return &neon_kernels;
 #endif
     return &scalar_kernels;
 }
@@ -116,6 +122,9 @@ const cmp_pair_kernels *cmp_pair_kernels_at(size_t i) {
         all[n++] = &avx2_kernels;
         if (cpu_has_avx512()) all[n++] = &avx512_kernels;
     }
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+    all[n++] = &neon_kernels;
 #endif
     return i < n ? all[i] : NULL;
 }

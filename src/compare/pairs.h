@@ -70,12 +70,13 @@ typedef void (*cmp_pairs_fn)(const float *x, const float *y, size_t n, cmp_run *
 typedef void (*cmp_x2_fn)(const float *x, const float *y, size_t n, cmp_run *run);
 
 typedef struct cmp_pair_kernels {
-    const char *isa; /* "scalar", "avx2", "avx512" */
+    const char *isa; /* "scalar", "avx2", "avx512", "neon" */
     cmp_pairs_fn pairs;
     cmp_x2_fn x2;
 } cmp_pair_kernels;
 
-/* The kernels to use now: the widest this CPU runs (AVX-512, else AVX2)
+/* The kernels to use now: the widest this CPU runs (AVX-512, else AVX2;
+ * NEON on aarch64)
  * while libquant's SIMD is on; GQ_FORCE_SCALAR=1 or
  * gq_quant_set_simd(false) pin the portable ones, as for the dequantizers. */
 const cmp_pair_kernels *cmp_pair_kernels_pick(void);
@@ -155,6 +156,11 @@ void cmp_x2_avx2(const float *x, const float *y, size_t n, cmp_run *run);
 /* x86/pairs_avx512.c (call only when the CPU has AVX-512F and BW). */
 void cmp_pairs_avx512(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins);
 void cmp_x2_avx512(const float *x, const float *y, size_t n, cmp_run *run);
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+/* arm/pairs_neon.c (NEON is part of every aarch64 CPU). */
+void cmp_pairs_neon(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins);
+void cmp_x2_neon(const float *x, const float *y, size_t n, cmp_run *run);
 #endif
 
 #endif
