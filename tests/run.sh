@@ -8,6 +8,7 @@
 #   GQ_SHARED=/path/to/shared tests/run.sh
 #   GQ_FUZZ_SECONDS=300 tests/run.sh  # longer fuzz smoke run (default 60 s per target)
 #   GQ_SKIP_FUZZ=1 tests/run.sh       # no fuzz smoke run
+#   GQ_SKIP_CROSS=1 tests/run.sh      # no aarch64 cross build + tests under qemu
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -65,5 +66,18 @@ fi
 if [ "${GQ_SKIP_FUZZ:-0}" != "1" ]; then
   echo "== fuzz smoke run (tests/fuzz/run.sh --parallel, ${GQ_FUZZ_SECONDS:-60}s per target) =="
   GQ_CORPUS_TESTS="$root/build/test-release" "$root/tests/fuzz/run.sh" --parallel
+fi
+# The NEON kernels: a cross build for aarch64 whose tests run under qemu
+# (about 3 minutes on two cores).  tests/cross/aarch64.sh installs the
+# cross compiler, qemu and arm64 cmocka with apt-get when they are
+# missing.  On an aarch64 machine the builds above already ran them.
+if [ "${GQ_SKIP_CROSS:-0}" != "1" ]; then
+  case "$(uname -m)" in
+    aarch64|arm64) echo "== aarch64 cross run skipped: this machine runs the NEON kernels natively ==" ;;
+    *)
+      echo "== aarch64 cross build + tests under qemu (tests/cross/aarch64.sh) =="
+      GQ_CROSS_BUILD_DIR="$root/build/test-aarch64" "$root/tests/cross/aarch64.sh"
+      ;;
+  esac
 fi
 echo "tests/run.sh: all tests passed"
