@@ -556,12 +556,14 @@ static void simd_iq4_ties_match_scalar(void **state) {
  * inputs where they could part: exact ties between two IQ4 levels, values
  * beyond the outer levels, infinities and NaN, rounding at exact halves in
  * the IQ3 trial, and every off-grid IQ3 neighbour list. */
+#if defined(__x86_64__) || defined(_M_X64) /* (used only by the x86 checks below) */
 static int sums_identical(float a, float b) {
     uint32_t x, y;
     memcpy(&x, &a, 4);
     memcpy(&y, &b, 4);
     return x == y || (isnan(a) && isnan(b));
 }
+#endif
 
 static void avx2_steps_match_scalar(void **state) {
     (void)state;
