@@ -2,6 +2,7 @@
  * and checked against what llama-quantize's rules imply (worked out by
  * hand at each test) or against the reference files' tensor bytes. */
 #include "gqtest.h"
+#include "program_run.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,20 +44,8 @@ static const char *out_path(void) {
     return buf;
 }
 
-/* Run gq-quantize; fail the test unless the exit status is `want`. */
-static char *run_expect(int want, const char *fmt, ...) {
-    char args[8192], cmd[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "'%s/gq-quantize' %s 2>&1", gqt_bin_dir(), args);
-    char *log = NULL;
-    int rc = gqt_run(cmd, &log);
-    if (rc != want) fail_msg("exit %d (wanted %d) for: %s\n%s", rc, want, args, log ? log : "");
-    if (log && (strstr(log, "Sanitizer") || strstr(log, "runtime error"))) fail_msg("sanitizer report:\n%s", log);
-    return log;
-}
+/* gq-quantize through the shared harness (support/program_run.h). */
+#define run_expect(...) gqt_run_program("gq-quantize", __VA_ARGS__)
 
 static gguf_file *open_out(void) {
     gguf_error err;

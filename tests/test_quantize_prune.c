@@ -30,6 +30,7 @@
  *     (blocks below the lowest pruned one keep their numbers, the others
  *     close the gaps in order). */
 #include "gqtest.h"
+#include "program_run.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -73,24 +74,8 @@ static const char *tmp(const char *file) {
     return b;
 }
 
-/* Run gq-quantize; fail the test unless the exit status is `want`. */
-static char *run_expect(int want, const char *fmt, ...) {
-    char args[8192], cmd[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "'%s/gq-quantize' %s 2>&1", gqt_bin_dir(), args);
-    char *log = NULL;
-    int rc = gqt_run(cmd, &log);
-    if (rc != want) fail_msg("exit %d (wanted %d) for: %s\n%s", rc, want, args, log ? log : "");
-    if (log && (strstr(log, "Sanitizer") || strstr(log, "runtime error"))) fail_msg("sanitizer report:\n%s", log);
-    return log;
-}
-
-static void expect_in(const char *log, const char *needle) {
-    if (!log || !strstr(log, needle)) fail_msg("expected '%s' in:\n%s", needle, log ? log : "(nothing)");
-}
+/* gq-quantize through the shared harness (support/program_run.h). */
+#define run_expect(...) gqt_run_program("gq-quantize", __VA_ARGS__)
 
 static gguf_file *open_file(const char *path) {
     gguf_error err;
@@ -99,11 +84,8 @@ static gguf_file *open_file(const char *path) {
     return f;
 }
 
-static void expect_sha256(const char *path, const char *want) {
-    char hex[65];
-    if (gqt_sha256_file(path, hex) != 0) fail_msg("cannot read %s", path);
-    if (strcmp(hex, want) != 0) fail_msg("%s: sha256 %s, llama-quantize wrote %s", path, hex, want);
-}
+/* Expected values here are llama-quantize's outputs (commands above). */
+#define expect_sha256(path, want) gqt_expect_sha256(path, want, "llama-quantize")
 
 static void tensor_name(const gguf_tensor *t, char *buf, size_t size) {
     snprintf(buf, size, "%.*s", (int)t->name.len, t->name.ptr);
@@ -274,14 +256,14 @@ static void test_prune_dry_run(void **state) {
                            tmp("never.gguf"));
     char want[64];
     snprintf(want, sizeof want, "[%4llu/%4llu] ", (unsigned long long)n_kept, (unsigned long long)n_kept);
-    expect_in(log, want);
-    expect_in(log, "blk.5.ffn_down.weight");
+    gqt_expect_in(log, want);
+    gqt_expect_in(log, "blk.5.ffn_down.weight");
     if (strstr(log, "blk.6.")) fail_msg("block 6 listed after pruning two of 8 blocks:\n%s", log);
-    expect_in(log, "block_count 8 -> 6");
+    gqt_expect_in(log, "block_count 8 -> 6");
     free(log);
     log = run_expect(0, "--dry-run --json --prune-layers 1,3 '%s' '%s' Q8_0", gemma("gemma4-mini-BF16.gguf"),
                      tmp("never.gguf"));
-    expect_in(log, "\"block_count\": 6");
+    gqt_expect_in(log, "\"block_count\": 6");
     free(log);
     assert_null(fopen(tmp("never.gguf"), "rb"));
 }
@@ -292,12 +274,12 @@ static void test_prune_usage_errors(void **state) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *log = run_expect(2, "--prune-layers%s%s '%s' '%s' Q8_0", bad[i][0] == '=' ? "" : " ", bad[i], gemma("gemma4-mini-BF16.gguf"),
                                tmp("bad.gguf"));
-        expect_in(log, "--prune-layers");
+        gqt_expect_in(log, "--prune-layers");
         free(log);
     }
     /* a block the model does not have prunes nothing (as in llama-quantize), with a warning */
     char *log = run_expect(0, "--prune-layers 7,100 '%s' '%s' Q8_0 2", gemma("gemma4-mini-BF16.gguf"), tmp("oor.gguf"));
-    expect_in(log, "block 100");
+    gqt_expect_in(log, "block 100");
     free(log);
     expect_sha256(tmp("oor.gguf"), "ac66171726488da6c832fe66ad397ee523b28437bb7d3c128bac677a6e0c3b35");
 }
@@ -377,13 +359,13 @@ static void test_type_file_errors(void **state) {
                                gemma("gemma4-mini-BF16.gguf"), tmp("bad.gguf"));
         char where[4300];
         snprintf(where, sizeof where, "%s%s", tmp("bad.txt"), cases[i].where);
-        expect_in(log, where);
-        expect_in(log, cases[i].what);
+        gqt_expect_in(log, where);
+        gqt_expect_in(log, cases[i].what);
         free(log);
     }
     char *log = run_expect(2, "--tensor-type-file '%s' '%s' '%s' Q8_0", tmp("missing.txt"),
                            gemma("gemma4-mini-BF16.gguf"), tmp("bad.gguf"));
-    expect_in(log, tmp("missing.txt"));
+    gqt_expect_in(log, tmp("missing.txt"));
     free(log);
     assert_null(fopen(tmp("bad.gguf"), "rb"));
 }

@@ -36,6 +36,7 @@
  *     int32 split.tensors.count (the whole model's); only part 1 carries the
  *     model's metadata. */
 #include "gqtest.h"
+#include "program_run.h"
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -128,24 +129,8 @@ static const char *tmp(const char *fmt, ...) {
     return b;
 }
 
-/* Run gq-quantize; fail the test unless the exit status is `want`. */
-static char *run_expect(int want, const char *fmt, ...) {
-    char args[8192], cmd[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "'%s/gq-quantize' %s 2>&1", gqt_bin_dir(), args);
-    char *log = NULL;
-    int rc = gqt_run(cmd, &log);
-    if (rc != want) fail_msg("exit %d (wanted %d) for: %s\n%s", rc, want, args, log ? log : "");
-    if (log && (strstr(log, "Sanitizer") || strstr(log, "runtime error"))) fail_msg("sanitizer report:\n%s", log);
-    return log;
-}
-
-static void expect_in(const char *log, const char *needle) {
-    if (!log || !strstr(log, needle)) fail_msg("expected '%s' in:\n%s", needle, log ? log : "(nothing)");
-}
+/* gq-quantize through the shared harness (support/program_run.h). */
+#define run_expect(...) gqt_run_program("gq-quantize", __VA_ARGS__)
 
 static gguf_file *open_file(const char *path) {
     gguf_error err;
@@ -154,11 +139,8 @@ static gguf_file *open_file(const char *path) {
     return f;
 }
 
-static void expect_sha256(const char *path, const char *want) {
-    char hex[65];
-    if (gqt_sha256_file(path, hex) != 0) fail_msg("cannot read %s", path);
-    if (strcmp(hex, want) != 0) fail_msg("%s: sha256 %s, llama.cpp wrote %s", path, hex, want);
-}
+/* Expected values here are llama-quantize's outputs (commands above). */
+#define expect_sha256(path, want) gqt_expect_sha256(path, want, "llama-quantize")
 
 static bool exists(const char *path) { return access(path, F_OK) == 0; }
 
@@ -332,25 +314,25 @@ static void test_dry_run_shows_parts(void **state) {
     (void)state;
     make_split("g4", N_PARTS, N_PARTS, NULL);
     char *log = run_expect(0, "--dry-run --keep-split '%s' '%s' Q8_0", tmp("g4-00001-of-00004.gguf"), tmp("dry.gguf"));
-    expect_in(log, "input part 4/4:  ");
-    expect_in(log, "g4-00004-of-00004.gguf (22 tensors)");
+    gqt_expect_in(log, "input part 4/4:  ");
+    gqt_expect_in(log, "g4-00004-of-00004.gguf (22 tensors)");
     /* sizes: those of llama-quantize's parts (3342368, 1336800, 1861600, 861888 bytes) */
-    expect_in(log, "dry-00001-of-00004.gguf (40 tensors, 3342368 bytes)");
-    expect_in(log, "dry-00002-of-00004.gguf (40 tensors, 1336800 bytes)");
-    expect_in(log, "dry-00003-of-00004.gguf (40 tensors, 1861600 bytes)");
-    expect_in(log, "dry-00004-of-00004.gguf (22 tensors, 861888 bytes)");
+    gqt_expect_in(log, "dry-00001-of-00004.gguf (40 tensors, 3342368 bytes)");
+    gqt_expect_in(log, "dry-00002-of-00004.gguf (40 tensors, 1336800 bytes)");
+    gqt_expect_in(log, "dry-00003-of-00004.gguf (40 tensors, 1861600 bytes)");
+    gqt_expect_in(log, "dry-00004-of-00004.gguf (22 tensors, 861888 bytes)");
     free(log);
     /* --json names the same parts and sizes (output is only their prefix) */
     log = run_expect(0, "--dry-run --json --keep-split '%s' '%s' Q8_0", tmp("g4-00001-of-00004.gguf"),
                      tmp("dry.gguf"));
-    expect_in(log, "\"output_parts\": [");
+    gqt_expect_in(log, "\"output_parts\": [");
     static const char *const sizes[] = { "3342368", "1336800", "1861600", "861888" };
     static const char *const counts[] = { "40", "40", "40", "22" };
     for (unsigned k = 0; k < N_PARTS; k++) {
         char want[512];
         snprintf(want, sizeof want, "\"path\": \"%s\",\n      \"tensors\": %s,\n      \"file_size\": %s",
                  tmp("dry-%05u-of-00004.gguf", k + 1), counts[k], sizes[k]);
-        expect_in(log, want);
+        gqt_expect_in(log, want);
     }
     free(log);
     assert_int_equal(count_files("dry"), 0);
@@ -364,24 +346,24 @@ static void test_broken_splits_refused(void **state) {
     make_split("g4", N_PARTS, N_PARTS, NULL);
     assert_int_equal(unlink(tmp("g4-00004-of-00004.gguf")), 0);
     char *log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("g4-00001-of-00004.gguf"), tmp("x.gguf"));
-    expect_in(log, "g4-00004-of-00004.gguf");
-    expect_in(log, "No such file");
+    gqt_expect_in(log, "g4-00004-of-00004.gguf");
+    gqt_expect_in(log, "No such file");
     free(log);
 
     log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("g4-00002-of-00004.gguf"), tmp("x.gguf"));
-    expect_in(log, "this is part 2 of 4 of a split model: give the first part");
+    gqt_expect_in(log, "this is part 2 of 4 of a split model: give the first part");
     free(log);
 
     /* three parts named "-of-00003" but split.count says 4 */
     make_split("c3", 3, 4, NULL);
     log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("c3-00001-of-00003.gguf"), tmp("x.gguf"));
-    expect_in(log, "split.count is 4");
+    gqt_expect_in(log, "split.count is 4");
     free(log);
 
     /* all four parts present, but split.count says 3: part 4's tensors would be lost */
     make_split("c4", 4, 3, NULL);
     log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("c4-00001-of-00004.gguf"), tmp("x.gguf"));
-    expect_in(log, "split.count is 3");
+    gqt_expect_in(log, "split.count is 3");
     free(log);
 
     /* a part of another position in its place: its split.no says so */
@@ -391,13 +373,13 @@ static void test_broken_splits_refused(void **state) {
     make_split("sw3", N_PARTS, N_PARTS, NULL); /* and a part 3 in its own place */
     assert_int_equal(rename(tmp("sw3-00003-of-00004.gguf"), tmp("sw-00003-of-00004.gguf")), 0);
     log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("sw-00001-of-00004.gguf"), tmp("x.gguf"));
-    expect_in(log, "sw-00002-of-00004.gguf: split.no is 2, expected 1");
+    gqt_expect_in(log, "sw-00002-of-00004.gguf: split.no is 2, expected 1");
     free(log);
 
     /* split.tensors.count disagrees with the tensors the parts hold */
     make_split_ex("tc", N_PARTS, N_PARTS, NULL, N_TENSORS + 1);
     log = run_expect(1, "-q '%s' '%s' Q8_0 2", tmp("tc-00001-of-00004.gguf"), tmp("x.gguf"));
-    expect_in(log, "split.tensors.count is 143 but the 4 parts hold 142 tensors");
+    gqt_expect_in(log, "split.tensors.count is 143 but the 4 parts hold 142 tensors");
     free(log);
     assert_int_equal(count_files("x"), 0);
 }
@@ -421,8 +403,8 @@ static void test_keep_split_all_or_nothing(void **state) {
     make_split("nan", N_PARTS, N_PARTS, name);
 
     char *log = run_expect(1, "-q --keep-split '%s' '%s' Q8_0 2", tmp("nan-00001-of-00004.gguf"), tmp("out.gguf"));
-    expect_in(log, "non-finite");
-    expect_in(log, name);
+    gqt_expect_in(log, "non-finite");
+    gqt_expect_in(log, name);
     free(log);
     assert_int_equal(count_files("out"), 0); /* no part, no pending or temporary file */
 
