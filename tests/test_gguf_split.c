@@ -5,6 +5,7 @@
  * counted from 1, see llama_split_path) and its loader's rule, read by
  * hand: the metadata's split.count decides, not the file name. */
 #include "gqtest.h"
+#include "tmp_dir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,26 +13,11 @@
 
 #include "gguf/split.h"
 
-static char *g_dir;
-
-static int setup(void **state) {
-    (void)state;
-    g_dir = gqt_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    gqt_rmtree(g_dir);
-    free(g_dir);
-    return 0;
-}
-
 static const char *tmp(const char *name) {
     static char buf[4][4200];
     static int next;
     char *b = buf[next++ & 3];
-    snprintf(b, sizeof buf[0], "%s/%s", g_dir, name);
+    snprintf(b, sizeof buf[0], "%s/%s", gqt_tmp_dir(), name);
     return b;
 }
 
@@ -135,8 +121,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_name),
         cmocka_unit_test(test_part_path),
-        cmocka_unit_test_setup_teardown(test_as_llama, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_as_llama, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_by_name, gqt_tmp_setup, gqt_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

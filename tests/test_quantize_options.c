@@ -2,6 +2,7 @@
  * and checked against what llama-quantize's rules imply (worked out by
  * hand at each test) or against the reference files' tensor bytes. */
 #include "gqtest.h"
+#include "tmp_dir.h"
 #include "program_run.h"
 
 #include <stdbool.h>
@@ -15,21 +16,6 @@
 #define GEMMA_DIR "fixtures/quantized/gemma4-mini"
 #define STORIES "fixtures/real/models/stories260K.gguf"
 
-static char *g_dir;
-
-static int setup(void **state) {
-    (void)state;
-    g_dir = gqt_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    gqt_rmtree(g_dir);
-    free(g_dir);
-    return 0;
-}
-
 static const char *gemma(const char *file) {
     static char buf[4][4096];
     static int next;
@@ -40,7 +26,7 @@ static const char *gemma(const char *file) {
 
 static const char *out_path(void) {
     static char buf[4200];
-    snprintf(buf, sizeof buf, "%s/out.gguf", g_dir);
+    snprintf(buf, sizeof buf, "%s/out.gguf", gqt_tmp_dir());
     return buf;
 }
 
@@ -169,7 +155,7 @@ static void test_fallbacks_and_output_options(void **state) {
     gguf_close(f);
 
     /* a named type skips the fallback: q6_K cannot hold rows of 64 */
-    log = run_expect(1, "--output-tensor-type q6_K '%s' '%s/refused.gguf' Q6_K", gqt_shared_path(STORIES), g_dir);
+    log = run_expect(1, "--output-tensor-type q6_K '%s' '%s/refused.gguf' Q6_K", gqt_shared_path(STORIES), gqt_tmp_dir());
     if (!strstr(log, "output.weight")) fail_msg("%s", log);
     free(log);
 }
@@ -226,7 +212,7 @@ static void test_imatrix_keys(void **state) {
      * weights where stories260K's has 64 columns; llama-quantize refuses */
     char *log = run_expect(1, "--imatrix '%s' '%s' '%s/refused.gguf' Q6_K",
                            gqt_shared_path("fixtures/real/imatrix/calcuis-gguf-quantizor-imatrix.dat"),
-                           gqt_shared_path(STORIES), g_dir);
+                           gqt_shared_path(STORIES), gqt_tmp_dir());
     if (!strstr(log, "blk.0.attn_k.weight") || !strstr(log, "2048")) fail_msg("%s", log);
     free(log);
 }
@@ -250,7 +236,7 @@ static void test_legacy_imatrix_run(void **state) {
     memcpy(p, &v, 4); p += 4;
     memcpy(p, dataset, strlen(dataset)); p += strlen(dataset);
     char path[4200];
-    snprintf(path, sizeof path, "%s/tiny.dat", g_dir);
+    snprintf(path, sizeof path, "%s/tiny.dat", gqt_tmp_dir());
     gqt_write_file(path, buf, (size_t)(p - buf));
 
     free(run_expect(0, "-q --imatrix '%s' '%s' '%s' Q6_K", path, gqt_shared_path(STORIES), out_path()));
@@ -272,12 +258,12 @@ static void test_legacy_imatrix_run(void **state) {
 static void test_default_output_name(void **state) {
     (void)state;
     char in[4200], cmd[16384];
-    snprintf(in, sizeof in, "%s/stories.gguf", g_dir);
+    snprintf(in, sizeof in, "%s/stories.gguf", gqt_tmp_dir());
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", gqt_shared_path(STORIES), in);
     assert_int_equal(gqt_run(cmd, NULL), 0);
     free(run_expect(0, "-q '%s' F16", in));
     char expect[4300];
-    snprintf(expect, sizeof expect, "%s/ggml-model-F16.gguf", g_dir);
+    snprintf(expect, sizeof expect, "%s/ggml-model-F16.gguf", gqt_tmp_dir());
     gguf_error err;
     gguf_file *f = gguf_open(expect, 0, &err);
     if (!f) fail_msg("%s not written: %s", expect, err.message);
@@ -294,5 +280,5 @@ int main(void) {
         cmocka_unit_test(test_legacy_imatrix_run),
         cmocka_unit_test(test_default_output_name),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, gqt_tmp_setup, gqt_tmp_teardown);
 }

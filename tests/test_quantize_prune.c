@@ -30,6 +30,7 @@
  *     (blocks below the lowest pruned one keep their numbers, the others
  *     close the gaps in order). */
 #include "gqtest.h"
+#include "tmp_dir.h"
 #include "program_run.h"
 
 #include <stdbool.h>
@@ -43,21 +44,6 @@
 
 #define GEMMA_DIR "fixtures/quantized/gemma4-mini"
 
-static char *g_dir;
-
-static int setup(void **state) {
-    (void)state;
-    g_dir = gqt_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    gqt_rmtree(g_dir);
-    free(g_dir);
-    return 0;
-}
-
 static const char *gemma(const char *file) {
     static char buf[4][4096];
     static int next;
@@ -70,7 +56,7 @@ static const char *tmp(const char *file) {
     static char buf[4][4200];
     static int next;
     char *b = buf[next++ & 3];
-    snprintf(b, sizeof buf[0], "%s/%s", g_dir, file);
+    snprintf(b, sizeof buf[0], "%s/%s", gqt_tmp_dir(), file);
     return b;
 }
 
@@ -381,5 +367,5 @@ int main(void) {
         cmocka_unit_test(test_type_file_equals_flags),
         cmocka_unit_test(test_type_file_errors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, gqt_tmp_setup, gqt_tmp_teardown);
 }

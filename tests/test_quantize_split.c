@@ -36,6 +36,7 @@
  *     int32 split.tensors.count (the whole model's); only part 1 carries the
  *     model's metadata. */
 #include "gqtest.h"
+#include "tmp_dir.h"
 #include "program_run.h"
 
 #include <dirent.h>
@@ -93,21 +94,6 @@ static const char *const keep_split_prune_q8_0[N_PARTS] = {
 #define REF_Q8_0 "30724b8ea0b93a9307b8b19c08cd85465f53b481243b6a13396ba04b8e037266"
 #define REF_Q4_K_M "6f49d4ee493f4fc4b3cd1f1fb72beeefb13ab2b4afb09ea1e4e4e4d95247b523"
 
-static char *g_dir;
-
-static int setup(void **state) {
-    (void)state;
-    g_dir = gqt_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    gqt_rmtree(g_dir);
-    free(g_dir);
-    return 0;
-}
-
 static const char *gemma(const char *file) {
     static char buf[4][4096];
     static int next;
@@ -125,7 +111,7 @@ static const char *tmp(const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(name, sizeof name, fmt, ap);
     va_end(ap);
-    snprintf(b, sizeof buf[0], "%s/%s", g_dir, name);
+    snprintf(b, sizeof buf[0], "%s/%s", gqt_tmp_dir(), name);
     return b;
 }
 
@@ -144,9 +130,9 @@ static gguf_file *open_file(const char *path) {
 
 static bool exists(const char *path) { return access(path, F_OK) == 0; }
 
-/* Files in g_dir whose name starts with `prefix`. */
+/* Files in gqt_tmp_dir() whose name starts with `prefix`. */
 static int count_files(const char *prefix) {
-    DIR *d = opendir(g_dir);
+    DIR *d = opendir(gqt_tmp_dir());
     assert_non_null(d);
     int n = 0;
     for (struct dirent *e; (e = readdir(d));)
@@ -157,7 +143,7 @@ static int count_files(const char *prefix) {
 
 /* ------------------------------------------------------ making a split */
 
-/* Write the BF16 fixture as gguf-split does into g_dir/<prefix>-0000K-of-0000N.gguf
+/* Write the BF16 fixture as gguf-split does into gqt_tmp_dir()/<prefix>-0000K-of-0000N.gguf
  * (n_parts parts named; `declared` written as split.count, `tensors_declared`
  * as split.tensors.count, 0 for the true count).  A tensor named poison
  * gets a NaN as its first value. */
@@ -416,15 +402,15 @@ static void test_keep_split_all_or_nothing(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_parts_like_gguf_split, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_split_input_single_output, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keep_split_q8_0, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keep_split_q4_k_m, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keep_split_imatrix_and_prune, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keep_split_unsplit_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dry_run_shows_parts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_broken_splits_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keep_split_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parts_like_gguf_split, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_split_input_single_output, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_split_q8_0, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_split_q4_k_m, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_split_imatrix_and_prune, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_split_unsplit_input, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_dry_run_shows_parts, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_broken_splits_refused, gqt_tmp_setup, gqt_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_split_all_or_nothing, gqt_tmp_setup, gqt_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
