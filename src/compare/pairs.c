@@ -22,6 +22,14 @@ static bool block_finite(const float *x, const float *y, size_t len) {
     return !bad;
 }
 
+void cmp_block_portable(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
+    double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
+    uint64_t bad = 0;
+    uint32_t *count = bins ? bins->count : NULL;
+    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, count);
+    cmp_block_finish(run, bins, e2, y2, xy, len, bad);
+}
+
 static void pairs_scalar(const float *x, const float *y, size_t n, cmp_run *run, cmp_bins *bins) {
     double mx = run->max_abs;
     uint32_t *count = bins ? bins->count : NULL;
@@ -51,12 +59,7 @@ static void pairs_scalar(const float *x, const float *y, size_t n, cmp_run *run,
             }
         }
         for (; i < len; i++) cmp_pair_step(xb[i], yb[i], i % CMP_LANES, e2, y2, xy, &mx, &bad, count);
-        run->e2 += cmp_lane_total(e2);
-        run->y2 += cmp_lane_total(y2);
-        run->xy += cmp_lane_total(xy);
-        run->used += len - bad;
-        run->nonfinite += bad;
-        if (bins) bins->skipped += bad;
+        cmp_block_finish(run, bins, e2, y2, xy, len, bad);
     }
     if (bins) bins->pending += n;
     run->max_abs = mx;

@@ -133,6 +133,23 @@ static inline void cmp_pair_step(float xf, float yf, size_t k, double *e2, doubl
     *max_abs = a > *max_abs ? a : *max_abs;
 }
 
+/* End of a block: its lane sums into the run's totals (in the order the
+ * definition fixes) and its counts — the same last step in every kernel. */
+static inline void cmp_block_finish(cmp_run *run, cmp_bins *bins, const double e2[CMP_LANES],
+                                    const double y2[CMP_LANES], const double xy[CMP_LANES], size_t len, uint64_t bad) {
+    run->e2 += cmp_lane_total(e2);
+    run->y2 += cmp_lane_total(y2);
+    run->xy += cmp_lane_total(xy);
+    run->used += len - bad;
+    run->nonfinite += bad;
+    if (bins) bins->skipped += bad;
+}
+
+/* A whole block pair by pair through cmp_pair_step: what the SIMD kernels
+ * do with the rare block that holds a NaN/Inf (or a difference that
+ * overflows float32).  bins may be NULL. */
+void cmp_block_portable(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins);
+
 /* One reference value of a block at lane k for Σx²; y may be NULL. */
 static inline void cmp_x2_step(float xf, const float *y, size_t k, double *x2, uint64_t *bad) {
     if (!cmp_float_finite(xf) || (y && !cmp_float_finite(*y))) {

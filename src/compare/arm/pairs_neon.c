@@ -60,20 +60,6 @@ static inline void spill(const lane_sum *s, double lanes[CMP_LANES]) {
     vst1q_f64(lanes + 6, s->l67);
 }
 
-/* The block again, one pair at a time through the portable step: for the
- * rare block holding a NaN/Inf (or a difference that overflows float32). */
-static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
-    double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
-    uint64_t bad = 0;
-    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins ? bins->count : NULL);
-    run->e2 += cmp_lane_total(e2);
-    run->y2 += cmp_lane_total(y2);
-    run->xy += cmp_lane_total(xy);
-    run->used += len - bad;
-    run->nonfinite += bad;
-    if (bins) bins->skipped += bad;
-}
-
 /* Bin numbers of four float32 differences (cmp_bin_of lane by lane). */
 static inline uint32x4_t bins_of(uint32x4_t bits) {
     /* A saturating subtract floors at 0; any e != 0 is then lifted to at
@@ -125,7 +111,7 @@ static inline __attribute__((always_inline)) void pairs_impl(const float *x, con
         if (vmaxvq_u32(top_bits) > FINITE_MAX_BITS) {
             /* NaN/Inf somewhere (or an overflowing difference): redo the
              * block pair by pair, nothing of it has been counted yet. */
-            block_scalar(xb, yb, len, &mx, run, bins);
+            cmp_block_portable(xb, yb, len, &mx, run, bins);
             continue;
         }
         double bm = vmaxvq_f64(block_max);
@@ -147,12 +133,7 @@ static inline __attribute__((always_inline)) void pairs_impl(const float *x, con
         uint64_t bad = 0;
         /* The block's tail continues the same lanes (vec_len is a multiple of 8). */
         for (size_t t = vec_len; t < len; t++) cmp_pair_step(xb[t], yb[t], t - vec_len, e2l, y2l, xyl, &mx, &bad, count);
-        run->e2 += cmp_lane_total(e2l);
-        run->y2 += cmp_lane_total(y2l);
-        run->xy += cmp_lane_total(xyl);
-        run->used += len - bad;
-        run->nonfinite += bad;
-        if (counting) bins->skipped += bad;
+        cmp_block_finish(run, counting ? bins : NULL, e2l, y2l, xyl, len, bad);
     }
     if (counting) bins->pending += n;
     run->max_abs = mx;

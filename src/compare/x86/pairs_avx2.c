@@ -37,20 +37,6 @@ static inline double lane_total(__m256d lo, __m256d hi) {
     return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
 }
 
-/* The block again, one pair at a time through the portable step: for the
- * rare block holding a NaN/Inf (or a difference that overflows float32). */
-static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
-    double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
-    uint64_t bad = 0;
-    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins ? bins->count : NULL);
-    run->e2 += cmp_lane_total(e2);
-    run->y2 += cmp_lane_total(y2);
-    run->xy += cmp_lane_total(xy);
-    run->used += len - bad;
-    run->nonfinite += bad;
-    if (bins) bins->skipped += bad;
-}
-
 static inline uint32_t hmax_u32(__m256i v) {
     uint32_t l[8];
     _mm256_storeu_si256((__m256i *)l, v);
@@ -151,7 +137,7 @@ static inline __attribute__((always_inline)) void pairs_impl(const float *x, con
         if (lane_mask(_mm256_cmpgt_epi32(top_bits, finite_max))) {
             /* NaN/Inf somewhere (or an overflowing difference): redo the
              * block pair by pair, nothing of it has been counted yet. */
-            block_scalar(xb, yb, len, &mx, run, bins);
+            cmp_block_portable(xb, yb, len, &mx, run, bins);
             continue;
         }
         pending = slot;
@@ -181,12 +167,7 @@ static inline __attribute__((always_inline)) void pairs_impl(const float *x, con
         /* The block's tail continues the same lanes (vec_len is a multiple of 8). */
         for (size_t t = vec_len; t < len; t++) cmp_pair_step(xb[t], yb[t], t - vec_len, e2, y2, xy, &mx, &bad, count);
 
-        run->e2 += cmp_lane_total(e2);
-        run->y2 += cmp_lane_total(y2);
-        run->xy += cmp_lane_total(xy);
-        run->used += len - bad;
-        run->nonfinite += bad;
-        if (counting) bins->skipped += bad;
+        cmp_block_finish(run, counting ? bins : NULL, e2, y2, xy, len, bad);
     }
     for (size_t i = 0; i < n_pending; i += 8) count8(count, pending + i);
     if (counting) bins->pending += n;

@@ -37,19 +37,6 @@ AVX512 static inline double lane_total(__m512d v) {
     return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
 }
 
-/* The block pair by pair through the portable step (a NaN/Inf inside). */
-static void block_scalar(const float *x, const float *y, size_t len, double *mx, cmp_run *run, cmp_bins *bins) {
-    double e2[CMP_LANES] = { 0 }, y2[CMP_LANES] = { 0 }, xy[CMP_LANES] = { 0 };
-    uint64_t bad = 0;
-    for (size_t i = 0; i < len; i++) cmp_pair_step(x[i], y[i], i % CMP_LANES, e2, y2, xy, mx, &bad, bins ? bins->count : NULL);
-    run->e2 += cmp_lane_total(e2);
-    run->y2 += cmp_lane_total(y2);
-    run->xy += cmp_lane_total(xy);
-    run->used += len - bad;
-    run->nonfinite += bad;
-    if (bins) bins->skipped += bad;
-}
-
 /* max|e| in float64 over the pairs whose float32 |e| has the bit pattern
  * `top` (rounding to float32 is monotonic: the largest is among them). */
 AVX512 static void block_max(const float *x, const float *y, size_t vec_len, uint32_t top, double *mx) {
@@ -138,7 +125,7 @@ AVX512 static inline __attribute__((always_inline)) void pairs_impl(const float 
         if (_mm512_cmpgt_epu32_mask(top_bits, finite_max)) {
             /* NaN/Inf somewhere (or an overflowing difference): redo the
              * block pair by pair; none of its bins has been counted. */
-            block_scalar(xb, yb, len, &mx, run, bins);
+            cmp_block_portable(xb, yb, len, &mx, run, bins);
             continue;
         }
         pending = slot;
@@ -166,12 +153,7 @@ AVX512 static inline __attribute__((always_inline)) void pairs_impl(const float 
         uint64_t bad = 0;
         for (size_t t = vec_len; t < len; t++) cmp_pair_step(xb[t], yb[t], t % CMP_LANES, e2, y2, xy, &mx, &bad, count);
 
-        run->e2 += cmp_lane_total(e2);
-        run->y2 += cmp_lane_total(y2);
-        run->xy += cmp_lane_total(xy);
-        run->used += len - bad;
-        run->nonfinite += bad;
-        if (counting) bins->skipped += bad;
+        cmp_block_finish(run, counting ? bins : NULL, e2, y2, xy, len, bad);
     }
     for (size_t i = 0; i < n_pending; i += 16) count16(count, pending + i);
     if (counting) bins->pending += n;
