@@ -34,11 +34,15 @@ have_cross_gcc() { command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; }
 have_qemu() { command -v qemu-aarch64 >/dev/null 2>&1 || command -v qemu-aarch64-static >/dev/null 2>&1; }
 have_arm64_cmocka() { [ -f "$multiarch_lib/libcmocka.so" ] && [ -f /usr/include/cmocka.h ]; }
 
+# Exit status: 0 the tests passed, 1 a build or test failed, 3 the tools
+# could not be set up (no apt-get, a package that would not install):
+# tests/run.sh reports 3 as a loud skip, since it says nothing about gq.
+SETUP_FAILED=3
 if ! have_cross_gcc || ! have_qemu || ! have_arm64_cmocka; then
   if ! command -v apt-get >/dev/null 2>&1; then
     say "needs aarch64-linux-gnu-gcc, qemu-aarch64 and cmocka for arm64 in $multiarch_lib;"
     say "no apt-get here: install them by hand (or run on Debian/Ubuntu)"
-    exit 1
+    exit $SETUP_FAILED
   fi
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -48,16 +52,17 @@ if ! have_cross_gcc || ! have_qemu || ! have_arm64_cmocka; then
   if ! have_arm64_cmocka; then
     if ! dpkg --print-foreign-architectures | grep -qx arm64; then
       say "adding Debian's arm64 architecture (dpkg --add-architecture arm64) for cmocka's arm64 build"
-      $sudo_cmd dpkg --add-architecture arm64
+      $sudo_cmd dpkg --add-architecture arm64 || { say "dpkg --add-architecture arm64 failed"; exit $SETUP_FAILED; }
     fi
     pkgs+=(libcmocka-dev:arm64)
   fi
   say "installing ${pkgs[*]} with apt-get"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${pkgs[@]}"
+  $sudo_cmd apt-get update -qq || { say "apt-get update failed"; exit $SETUP_FAILED; }
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${pkgs[@]}" ||
+    { say "apt-get could not install ${pkgs[*]}"; exit $SETUP_FAILED; }
   if ! have_cross_gcc || ! have_qemu || ! have_arm64_cmocka; then
     say "installation finished but something is still missing (cross gcc, qemu-aarch64 or $multiarch_lib/libcmocka.so)"
-    exit 1
+    exit $SETUP_FAILED
   fi
 fi
 
