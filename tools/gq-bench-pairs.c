@@ -117,9 +117,11 @@ int main(int argc, char **argv) {
     (void)gq_type_row_bytes(ti->id, n, &q_bytes);
     void *q = malloc(q_bytes ? q_bytes : 1);
     cmp_bins *bins = malloc(sizeof *bins);
+    int status = 0;
     if (!x || !y || !imatrix || !q || !bins) {
         gq_diag_error(NULL, "out of memory");
-        return 4;
+        status = 4;
+        goto done;
     }
     fill_weights(x, n);
     for (size_t i = 0; i < n; i++) imatrix[i] = 1.0f + (float)(i % 13);
@@ -127,7 +129,8 @@ int main(int argc, char **argv) {
     if (st == GQ_OK) st = gq_dequantize(ti->id, q, y, (int64_t)n);
     if (st != GQ_OK) {
         gq_diag_error(NULL, "%s round trip: %s", type_name, gq_status_str(st));
-        return 4;
+        status = 4;
+        goto done;
     }
 
     enum { MAX_SETS = 8 };
@@ -153,11 +156,12 @@ int main(int argc, char **argv) {
         double x2 = best[s][X2] / (double)n * 1e9;
         printf("%-8s %12.3f ns/pr %12.3f ns/pr %9.3f ns/pr %11.3f ns/el\n", sets[s]->isa, w, wo, w - wo, x2);
     }
+done:
     free(x);
     free(y);
     free(imatrix);
     free(q);
     free(bins);
     gq_args_free(&a);
-    return 0;
+    return status;
 }

@@ -134,17 +134,20 @@ int main(int argc, char **argv) {
     /* Windows start on page boundaries (mmap offsets must). */
     long page = sysconf(_SC_PAGESIZE);
     if (page > 0 && window % (size_t)page) window += (size_t)page - window % (size_t)page;
+    int status = 0;
     uint8_t *buf = malloc(chunk);
     if (!buf) {
         gq_diag_error(NULL, "out of memory");
-        return 4;
+        status = 4;
+        goto done;
     }
     uint64_t bytes = 0;
     for (size_t f = 0; f < a.n_positional; f++) {
         struct stat st;
         if (stat(a.positional[f], &st) != 0) {
             gq_diag_error(a.positional[f], "cannot open");
-            return 3;
+            status = 3;
+            goto done;
         }
         bytes += (uint64_t)st.st_size;
     }
@@ -156,7 +159,10 @@ int main(int argc, char **argv) {
             uint64_t acc = 0;
             double t0 = wall_seconds(), c0 = cpu_seconds();
             for (size_t f = 0; f < a.n_positional; f++)
-                if (!read_file(a.positional[f], (way)w, chunk, window, buf, &acc)) return 3;
+                if (!read_file(a.positional[f], (way)w, chunk, window, buf, &acc)) {
+                    status = 3;
+                    goto done;
+                }
             double t = wall_seconds() - t0, c = cpu_seconds() - c0;
             if (t < best_wall[w]) {
                 best_wall[w] = t;
@@ -174,12 +180,14 @@ int main(int argc, char **argv) {
     for (int w = 1; w < N_WAYS; w++)
         if (check[w] != check[0]) {
             gq_diag_error(NULL, "%s read other bytes than pread", way_names[w]);
-            return 4;
+            status = 4;
+            goto done;
         }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("\npeak resident: %ld KiB (the whole-file way maps everything)\n", ru.ru_maxrss);
+done:
     free(buf);
     gq_args_free(&a);
-    return 0;
+    return status;
 }
