@@ -76,11 +76,11 @@ fi
 #   - cli_*: shell scripts that start gq's programs (aarch64 binaries)
 #     and python/valgrind checks of the host;
 #   - the cmocka tests that start gq's programs (their source asks for
-#     GQ_BIN_DIR or spawns a process): found by grep, so a new such test
-#     is left out without editing this list.
+#     GQ_BIN_DIR, spawns a process or uses support/program_run.h): found
+#     by grep, so a new such test is left out without editing this list.
 EXCLUDED=('^cli_')
 for src in "$root"/tests/test_*.c; do
-  if grep -qE 'gqt_bin_dir|GQ_BIN_DIR|posix_spawn|gqt_run\(' "$src"; then
+  if grep -qE 'gqt_bin_dir|GQ_BIN_DIR|posix_spawn|gqt_run\(|gqt_run_program' "$src"; then
     EXCLUDED+=("^$(basename "$src" .c)\$")
   fi
 done
