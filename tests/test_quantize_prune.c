@@ -44,21 +44,10 @@
 
 #define GEMMA_DIR "fixtures/quantized/gemma4-mini"
 
-static const char *gemma(const char *file) {
-    static char buf[4][4096];
-    static int next;
-    char *b = buf[next++ & 3];
-    snprintf(b, sizeof buf[0], "%s/%s", gqt_shared_path(GEMMA_DIR), file);
-    return b;
-}
+/* A file of the gemma4-mini fixture (a string literal). */
+#define gemma(file) gqt_shared_path(GEMMA_DIR "/" file)
 
-static const char *tmp(const char *file) {
-    static char buf[4][4200];
-    static int next;
-    char *b = buf[next++ & 3];
-    snprintf(b, sizeof buf[0], "%s/%s", gqt_tmp_dir(), file);
-    return b;
-}
+#define tmp(...) gqt_tmp_file(__VA_ARGS__)
 
 /* gq-quantize through the shared harness (support/program_run.h). */
 #define run_expect(...) gqt_run_program("gq-quantize", __VA_ARGS__)

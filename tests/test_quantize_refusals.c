@@ -21,13 +21,8 @@
 
 #define GEMMA_DIR "fixtures/quantized/gemma4-mini"
 
-static const char *gemma(const char *file) {
-    static char buf[4][4096];
-    static int next;
-    char *b = buf[next++ & 3];
-    snprintf(b, sizeof buf[0], "%s/%s", gqt_shared_path(GEMMA_DIR), file);
-    return b;
-}
+/* A file of the gemma4-mini fixture (a string literal). */
+#define gemma(file) gqt_shared_path(GEMMA_DIR "/" file)
 
 /* Names in a directory, excluding "." and "..", newline-separated. */
 static size_t list_dir(const char *dir, char *names, size_t size) {

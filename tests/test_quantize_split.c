@@ -94,26 +94,10 @@ static const char *const keep_split_prune_q8_0[N_PARTS] = {
 #define REF_Q8_0 "30724b8ea0b93a9307b8b19c08cd85465f53b481243b6a13396ba04b8e037266"
 #define REF_Q4_K_M "6f49d4ee493f4fc4b3cd1f1fb72beeefb13ab2b4afb09ea1e4e4e4d95247b523"
 
-static const char *gemma(const char *file) {
-    static char buf[4][4096];
-    static int next;
-    char *b = buf[next++ & 3];
-    snprintf(b, sizeof buf[0], "%s/%s", gqt_shared_path(GEMMA_DIR), file);
-    return b;
-}
+/* A file of the gemma4-mini fixture (a string literal). */
+#define gemma(file) gqt_shared_path(GEMMA_DIR "/" file)
 
-static const char *tmp(const char *fmt, ...) {
-    static char buf[8][4400];
-    static int next;
-    char *b = buf[next++ & 7];
-    char name[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(name, sizeof name, fmt, ap);
-    va_end(ap);
-    snprintf(b, sizeof buf[0], "%s/%s", gqt_tmp_dir(), name);
-    return b;
-}
+#define tmp(...) gqt_tmp_file(__VA_ARGS__)
 
 /* gq-quantize through the shared harness (support/program_run.h). */
 #define run_expect(...) gqt_run_program("gq-quantize", __VA_ARGS__)

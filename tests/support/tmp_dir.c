@@ -1,5 +1,7 @@
 #include "tmp_dir.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gqtest.h"
@@ -23,4 +25,16 @@ int gqt_tmp_teardown(void **state) {
 const char *gqt_tmp_dir(void) {
     if (!current) fail_msg("no temporary directory: the test needs gqt_tmp_setup");
     return current;
+}
+
+const char *gqt_tmp_file(const char *fmt, ...) {
+    static char bufs[8][4400];
+    static int next;
+    char *b = bufs[next++ & 7], name[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof name, fmt, ap);
+    va_end(ap);
+    snprintf(b, sizeof bufs[0], "%s/%s", gqt_tmp_dir(), name);
+    return b;
 }

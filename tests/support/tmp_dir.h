@@ -14,4 +14,12 @@ int gqt_tmp_teardown(void **state);
 /* The current directory (fails the test outside setup/teardown). */
 const char *gqt_tmp_dir(void);
 
+/* A path in it, the name printf-formatted; eight rotating buffers, so a
+ * call's result stays valid through the next seven calls. */
+const char *gqt_tmp_file(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 #endif
