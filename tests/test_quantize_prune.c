@@ -52,13 +52,6 @@
 /* gq-quantize through the shared harness (support/program_run.h). */
 #define run_expect(...) gqt_run_program("gq-quantize", __VA_ARGS__)
 
-static gguf_file *open_file(const char *path) {
-    gguf_error err;
-    gguf_file *f = gguf_open(path, 0, &err);
-    if (!f) fail_msg("cannot open %s: %s", path, err.message);
-    return f;
-}
-
 /* Expected values here are llama-quantize's outputs (commands above). */
 #define expect_sha256(path, want) gqt_expect_sha256(path, want, "llama-quantize")
 
@@ -106,8 +99,8 @@ static void test_prune_trailing_equals_llama_quantize(void **state) {
 static void test_prune_renumbers_and_keeps_block_data(void **state) {
     (void)state;
     free(run_expect(0, "-q --prune-layers 3,1 '%s' '%s' Q8_0 2", gemma("gemma4-mini-BF16.gguf"), tmp("p13.gguf")));
-    gguf_file *out = open_file(tmp("p13.gguf"));
-    gguf_file *ref = open_file(gemma("gemma4-mini-Q8_0.gguf"));
+    gguf_file *out = gqt_open_gguf(tmp("p13.gguf"));
+    gguf_file *ref = gqt_open_gguf(gemma("gemma4-mini-Q8_0.gguf"));
     static const int original_of[] = { 0, 2, 4, 5, 6, 7 };
 
     assert_int_equal(u32_key(ref, "gemma4.block_count"), 8);
@@ -158,7 +151,7 @@ static void test_prune_renumbers_and_keeps_block_data(void **state) {
 static void test_prune_middle_header_equals_llama_quantize(void **state) {
     (void)state;
     free(run_expect(0, "-q --prune-layers 5 '%s' '%s' Q8_0 2", gemma("gemma4-mini-BF16.gguf"), tmp("p5.gguf")));
-    gguf_file *out = open_file(tmp("p5.gguf"));
+    gguf_file *out = gqt_open_gguf(tmp("p5.gguf"));
     assert_int_equal(gguf_data_offset(out), 22688);
     size_t size;
     unsigned char *bytes = gqt_read_file(tmp("p5.gguf"), &size);
@@ -167,7 +160,7 @@ static void test_prune_middle_header_equals_llama_quantize(void **state) {
     assert_string_equal(hex, "6623dfb528e9384cf1b44c9aa192e94a6161509fd8b595e124ad4c290b6e5c91");
     free(bytes);
 
-    gguf_file *ref = open_file(gemma("gemma4-mini-Q8_0.gguf"));
+    gguf_file *ref = gqt_open_gguf(gemma("gemma4-mini-Q8_0.gguf"));
     const char *pairs[][2] = { { "blk.5.ffn_down.weight", "blk.6.ffn_down.weight" },
                                { "blk.6.attn_q.weight", "blk.7.attn_q.weight" },
                                { "blk.4.ffn_down.weight", "blk.4.ffn_down.weight" } };
@@ -194,7 +187,7 @@ static void test_prune_uses_original_imatrix_entries(void **state) {
                     gemma("gemma4-mini-BF16.gguf"), tmp("pure.gguf")));
     free(run_expect(0, "-q --pure --imatrix '%s' --prune-layers 5 '%s' '%s' Q4_K_M 2", gemma("gemma4-mini.imatrix.gguf"),
                     gemma("gemma4-mini-BF16.gguf"), tmp("pure5.gguf")));
-    gguf_file *full = open_file(tmp("pure.gguf")), *pruned = open_file(tmp("pure5.gguf"));
+    gguf_file *full = gqt_open_gguf(tmp("pure.gguf")), *pruned = gqt_open_gguf(tmp("pure5.gguf"));
     char name[256], was[256];
     size_t compared = 0;
     for (uint64_t i = 0; i < gguf_tensor_count(pruned); i++) {
@@ -219,7 +212,7 @@ static void test_prune_uses_original_imatrix_entries(void **state) {
 /* The dry run lists the renumbered tensors and the new block count. */
 static void test_prune_dry_run(void **state) {
     (void)state;
-    gguf_file *in = open_file(gemma("gemma4-mini-BF16.gguf"));
+    gguf_file *in = gqt_open_gguf(gemma("gemma4-mini-BF16.gguf"));
     uint64_t n_kept = 0;
     char name[256];
     for (uint64_t i = 0; i < gguf_tensor_count(in); i++) {
@@ -289,7 +282,7 @@ static void test_type_file_equals_flags(void **state) {
                        "--tensor-type ffn_up=q6_K '%s' '%s' Q4_K_M 2",
                     gemma("gemma4-mini-BF16.gguf"), tmp("flags.gguf")));
     assert_true(same_file(tmp("file.gguf"), tmp("flags.gguf")));
-    gguf_file *f = open_file(tmp("file.gguf"));
+    gguf_file *f = gqt_open_gguf(tmp("file.gguf"));
     /* the overrides were applied (not merely ignored by both runs) */
     assert_int_equal(type_of(f, "blk.0.attn_v.weight"), GQ_TYPE_Q8_0);
     assert_int_equal(type_of(f, "blk.2.ffn_down.weight"), GQ_TYPE_Q5_K);
@@ -300,12 +293,12 @@ static void test_type_file_equals_flags(void **state) {
     write_text(tmp("v8.txt"), "attn_v=q8_0\n");
     free(run_expect(0, "-q --tensor-type attn_v=q5_0 --tensor-type-file '%s' '%s' '%s' Q4_K_M 2", tmp("v8.txt"),
                     gemma("gemma4-mini-BF16.gguf"), tmp("order1.gguf")));
-    f = open_file(tmp("order1.gguf"));
+    f = gqt_open_gguf(tmp("order1.gguf"));
     assert_int_equal(type_of(f, "blk.0.attn_v.weight"), GQ_TYPE_Q5_0);
     gguf_close(f);
     free(run_expect(0, "-q --tensor-type-file '%s' --tensor-type attn_v=q5_0 '%s' '%s' Q4_K_M 2", tmp("v8.txt"),
                     gemma("gemma4-mini-BF16.gguf"), tmp("order2.gguf")));
-    f = open_file(tmp("order2.gguf"));
+    f = gqt_open_gguf(tmp("order2.gguf"));
     assert_int_equal(type_of(f, "blk.0.attn_v.weight"), GQ_TYPE_Q8_0);
     gguf_close(f);
 

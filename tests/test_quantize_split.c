@@ -102,13 +102,6 @@ static const char *const keep_split_prune_q8_0[N_PARTS] = {
 /* gq-quantize through the shared harness (support/program_run.h). */
 #define run_expect(...) gqt_run_program("gq-quantize", __VA_ARGS__)
 
-static gguf_file *open_file(const char *path) {
-    gguf_error err;
-    gguf_file *f = gguf_open(path, 0, &err);
-    if (!f) fail_msg("cannot open %s: %s", path, err.message);
-    return f;
-}
-
 /* Expected values here are llama-quantize's outputs (commands above). */
 #define expect_sha256(path, want) gqt_expect_sha256(path, want, "llama-quantize")
 
@@ -133,7 +126,7 @@ static int count_files(const char *prefix) {
  * gets a NaN as its first value. */
 static void make_split_ex(const char *prefix, unsigned n_parts, unsigned declared, const char *poison,
                           int32_t tensors_declared) {
-    gguf_file *src = open_file(gemma("gemma4-mini-BF16.gguf"));
+    gguf_file *src = gqt_open_gguf(gemma("gemma4-mini-BF16.gguf"));
     uint64_t n = gguf_tensor_count(src);
     assert_int_equal(n, N_TENSORS);
     for (unsigned k = 0; k < n_parts; k++) {
@@ -203,7 +196,7 @@ static void test_split_input_single_output(void **state) {
     free(run_expect(0, "-q '%s' '%s' Q4_K_M 2", tmp("g4-00001-of-00004.gguf"), tmp("one-q4.gguf")));
     expect_sha256(tmp("one-q4.gguf"), REF_Q4_K_M);
     /* and no split keys in it */
-    gguf_file *f = open_file(tmp("one-q8.gguf"));
+    gguf_file *f = gqt_open_gguf(tmp("one-q8.gguf"));
     assert_true(gguf_find_key(f, "split.count") < 0);
     assert_true(gguf_find_key(f, "split.no") < 0);
     assert_int_equal(gguf_tensor_count(f), N_TENSORS);
@@ -220,7 +213,7 @@ static void check_keep_split(const char *type, const char *const *want_sha) {
     assert_false(exists(tmp("ks-%s.gguf", type)));
     for (unsigned k = 0; k < N_PARTS; k++) {
         const char *out = tmp("ks-%s-%05u-of-00004.gguf", type, k + 1);
-        gguf_file *o = open_file(out), *in = open_file(tmp("g4-%05u-of-00004.gguf", k + 1));
+        gguf_file *o = gqt_open_gguf(out), *in = gqt_open_gguf(tmp("g4-%05u-of-00004.gguf", k + 1));
         assert_int_equal(key_value(o, "split.no", GGUF_TYPE_UINT16), k);
         assert_int_equal(key_value(o, "split.count", GGUF_TYPE_UINT16), N_PARTS);
         assert_int_equal(key_value(o, "split.tensors.count", GGUF_TYPE_INT32), N_TENSORS);
@@ -274,7 +267,7 @@ static void test_keep_split_unsplit_input(void **state) {
     (void)state;
     free(run_expect(0, "-q --keep-split '%s' '%s' Q8_0 2", gemma("gemma4-mini-BF16.gguf"), tmp("ks1.gguf")));
     expect_sha256(tmp("ks1-00001-of-00001.gguf"), "c9042b2ba102a2fa0ba4e920bbf866de027ec4b6aed9a2f2135db058e1685538");
-    gguf_file *f = open_file(tmp("ks1-00001-of-00001.gguf"));
+    gguf_file *f = gqt_open_gguf(tmp("ks1-00001-of-00001.gguf"));
     assert_true(gguf_find_key(f, "split.count") < 0);
     gguf_close(f);
 }
@@ -360,7 +353,7 @@ static void test_keep_split_all_or_nothing(void **state) {
     (void)state;
     make_split("nan", N_PARTS, N_PARTS, NULL);
     /* a tensor of the third part, quantized (a 2-D weight) */
-    gguf_file *p3 = open_file(tmp("nan-00003-of-00004.gguf"));
+    gguf_file *p3 = gqt_open_gguf(tmp("nan-00003-of-00004.gguf"));
     const gguf_tensor *victim = NULL;
     for (uint64_t i = 0; i < gguf_tensor_count(p3) && !victim; i++) {
         const gguf_tensor *t = gguf_get_tensor(p3, i);

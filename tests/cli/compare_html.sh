@@ -15,24 +15,9 @@ g="$GQ_SHARED/fixtures/quantized/gemma4-mini"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-browser=""
-for b in chromium chromium-browser google-chrome; do
-  command -v "$b" >/dev/null 2>&1 && { browser=$b; break; }
-done
-if [ -z "$browser" ]; then
-  echo "compare_html: chromium is missing; installing it (apt-get install -y chromium)" >&2
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  if command -v apt-get >/dev/null 2>&1; then
-    $sudo_cmd apt-get update -qq >/dev/null 2>&1
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null 2>&1
-  fi
-  command -v chromium >/dev/null 2>&1 && browser=chromium
-fi
-if [ -z "$browser" ]; then
-  echo "FAIL: this test needs Chromium (Debian package chromium) and could not install it" >&2
-  exit 1
-fi
+# shellcheck source=lib/chromium.sh
+. "$(dirname "$0")/lib/chromium.sh"
+gq_find_chromium compare_html
 
 variants="Q8_0 Q4_K_M IQ2_M"
 inputs=("$g/gemma4-mini-BF16.gguf")

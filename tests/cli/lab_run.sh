@@ -99,24 +99,9 @@ for v in ("BF16", "Q8_0", "Q4_K_M", "IQ2_M"):
 EOF
 
 echo "== the HTML reports render their charts in headless Chromium"
-browser=""
-for b in chromium chromium-browser google-chrome; do
-  command -v "$b" >/dev/null 2>&1 && { browser=$b; break; }
-done
-if [ -z "$browser" ]; then
-  echo "lab_run: chromium is missing; installing it (apt-get install -y chromium)" >&2
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  if command -v apt-get >/dev/null 2>&1; then
-    $sudo_cmd apt-get update -qq >/dev/null 2>&1
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null 2>&1
-  fi
-  command -v chromium >/dev/null 2>&1 && browser=chromium
-fi
-if [ -z "$browser" ]; then
-  echo "FAIL: this test needs Chromium (Debian package chromium) and could not install it"
-  exit 1
-fi
+# shellcheck source=lib/chromium.sh
+. "$(dirname "$0")/lib/chromium.sh"
+gq_find_chromium lab_run
 
 # Distinct tensor types per file, from the independent reader: one stacked
 # segment per input and type in the type-mix chart.

@@ -31,3 +31,10 @@ void gqt_expect_sha256(const char *path, const char *want, const char *source) {
     if (gqt_sha256_file(path, hex) != 0) fail_msg("cannot read %s", path);
     if (strcmp(hex, want) != 0) fail_msg("%s: sha256 %s, %s wrote %s", path, hex, source, want);
 }
+
+gguf_file *gqt_open_gguf(const char *path) {
+    gguf_error err;
+    gguf_file *f = gguf_open(path, 0, &err);
+    if (!f) fail_msg("cannot open %s: %s", path, err.message);
+    return f;
+}

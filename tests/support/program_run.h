@@ -1,8 +1,10 @@
 /* Running the built programs from a cmocka test and checking what they
- * print — the harness the end-to-end tests of gq-quantize (options, prune,
- * split) share instead of each carrying a copy. */
+ * print and write — the harness the end-to-end tests of gq-quantize
+ * (options, prune, split) share instead of each carrying a copy. */
 #ifndef GQ_TEST_PROGRAM_RUN_H
 #define GQ_TEST_PROGRAM_RUN_H
+
+#include "gq/gguf.h"
 
 /* Run GQ_BIN_DIR/<program> with the printf-formatted arguments (quote paths
  * yourself), standard error merged into the returned log (malloc'ed).
@@ -20,5 +22,9 @@ void gqt_expect_in(const char *log, const char *needle);
 /* Fails the test unless the file's sha256 is `want` (64 hex digits);
  * `source` says where the expected value comes from ("llama-quantize"). */
 void gqt_expect_sha256(const char *path, const char *want, const char *source);
+
+/* Open a GGUF file a program wrote (or a fixture); fails the test with the
+ * reader's message when it cannot. */
+gguf_file *gqt_open_gguf(const char *path);
 
 #endif
